@@ -1,0 +1,34 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { getServices } from '../lib/clients';
+import { getConfig } from '../lib/config/env';
+import { enqueueBatch, enqueueJob } from '../lib/enqueue/enqueue';
+import { HttpStatus } from '../lib/errors';
+import { httpErrors } from '../lib/http/errors-middleware';
+import { jsonBody, type JsonEvent } from '../lib/http/json-body';
+import { jsonResponse } from '../lib/http/responses';
+import { logger } from '../lib/observability/logger';
+
+/** `POST /queues/{queue}/jobs`: enqueues one job; 202 with its id and state. */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpErrors(logger))
+  .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES }))
+  .handler(async (event) => {
+    const queue = event.pathParameters?.queue ?? '';
+    const job = await enqueueJob(getServices(), queue, (event as unknown as JsonEvent).body);
+    return jsonResponse(HttpStatus.accepted, job);
+  });
+
+/** `POST /queues/{queue}/jobs/batch`: enqueues up to 100 jobs; 202 with one result per job, in request order. */
+export const batchHandler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpErrors(logger))
+  // A batch carries up to 100 jobs, so its body may be up to 100 times one job's limit.
+  .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES * 100 }))
+  .handler(async (event) => {
+    const queue = event.pathParameters?.queue ?? '';
+    const jobs = await enqueueBatch(getServices(), queue, (event as unknown as JsonEvent).body);
+    return jsonResponse(HttpStatus.accepted, { jobs });
+  });

@@ -1,0 +1,40 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { getServices } from '../lib/clients';
+import { ConfigError } from '../lib/errors';
+import { logger } from '../lib/observability/logger';
+import { processMessage } from '../lib/worker/process-message';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+function queueOfThisFunction() {
+  const name = getServices().config.SLUICE_QUEUE;
+  if (!name) {
+    throw new ConfigError('SLUICE_QUEUE is missing; set it to the queue this process function serves', { setting: 'SLUICE_QUEUE' });
+  }
+  return getServices().queues.get(name);
+}
+
+/**
+ * SQS-triggered worker of one queue (SLUICE_QUEUE). Processes the batch's records in parallel and
+ * reports the records to deliver again in `batchItemFailures`; job failures are recorded on the
+ * job and acknowledged, so they never reach SQS's redrive.
+ */
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: SQSEvent, context: Context) => {
+    const services = getServices();
+    const queue = queueOfThisFunction();
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      try {
+        await processMessage(record, { services, queue, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() });
+      } catch (error) {
+        logger.error('record failed; SQS will deliver it again', { messageId: record.messageId, error: error as Error });
+        throw error;
+      }
+    };
+    // A batch whose every record failed is still answered with batchItemFailures, not an exception.
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+  });

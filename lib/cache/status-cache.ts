@@ -1,0 +1,40 @@
+import type { RedisClient } from '../clients/redis';
+import { toPublicJob, type JobDocument, type PublicJob } from '../jobs/job';
+import { CACHE_JOB_IF_NEWER_LUA } from './cache-job-script';
+
+interface CacheCommands {
+  cacheJobIfNewer(key: string, version: number, json: string, ttlSeconds: number): Promise<number>;
+}
+
+const KEY_PREFIX = 'sluice:job:';
+
+/**
+ * Job-status cache in Redis. It holds the public view of each job written since it was created,
+ * so `GET /jobs/{id}` rarely reaches MongoDB. MongoDB stays the source of truth: a miss or a Redis
+ * error falls back to it, and losing the cache loses nothing.
+ */
+export class StatusCache {
+  private readonly redis: RedisClient & CacheCommands;
+
+  constructor(redis: RedisClient, private readonly ttlSeconds: number) {
+    // defineCommand sends EVALSHA and reloads the script when a failover or SCRIPT FLUSH dropped it.
+    redis.defineCommand('cacheJobIfNewer', { numberOfKeys: 1, lua: CACHE_JOB_IF_NEWER_LUA });
+    this.redis = redis as RedisClient & CacheCommands;
+  }
+
+  static keyFor(jobId: string): string {
+    return `${KEY_PREFIX}${jobId}`;
+  }
+
+  /** Stores `job` unless a newer version is cached. Returns true when stored. Throws on Redis errors. */
+  async put(job: JobDocument): Promise<boolean> {
+    const stored = await this.redis.cacheJobIfNewer(StatusCache.keyFor(job._id), job.version, JSON.stringify(toPublicJob(job)), this.ttlSeconds);
+    return stored === 1;
+  }
+
+  /** Returns the cached job, or null on a miss. Throws on Redis errors. */
+  async get(jobId: string): Promise<PublicJob | null> {
+    const json = await this.redis.hget(StatusCache.keyFor(jobId), 'json');
+    return json === null ? null : (JSON.parse(json) as PublicJob);
+  }
+}

@@ -1,0 +1,55 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Collection, MongoClient } from 'mongodb';
+import { getConfig, type SluiceConfig } from '../config/env';
+import type { JobDocument } from '../jobs/job';
+import type { JobTypeRegistry } from '../jobs/registry';
+import { createJobTypeRegistry } from '../jobs/types';
+import { QueueCatalog } from '../queues/catalog';
+import { QueueUrlResolver } from '../sqs/queue-urls';
+import { StatusCache } from '../cache/status-cache';
+import { jobsCollection } from '../store/collections';
+import { createMongoClient } from './mongo';
+import { createRedisClient, type RedisClient } from './redis';
+import { createSqsClient } from './sqs';
+
+/** Everything a function needs, created once per container and handed to the domain code. */
+export interface Services {
+  config: SluiceConfig;
+  mongo: MongoClient;
+  jobs: Collection<JobDocument>;
+  redis: RedisClient;
+  sqs: SQSClient;
+  queueUrls: QueueUrlResolver;
+  queues: QueueCatalog;
+  jobTypes: JobTypeRegistry;
+  statusCache: StatusCache;
+}
+
+/** Builds the services from a configuration. Tests call this with their own configuration. */
+export function createServices(config: SluiceConfig): Services {
+  const mongo = createMongoClient(config);
+  const redis = createRedisClient(config);
+  const sqs = createSqsClient(config);
+  return {
+    config,
+    mongo,
+    jobs: jobsCollection(mongo.db(config.MONGODB_DATABASE)),
+    redis,
+    sqs,
+    queueUrls: new QueueUrlResolver(sqs),
+    queues: QueueCatalog.fromBundledFile({ service: config.SLUICE_SERVICE, stage: config.SLUICE_STAGE }),
+    jobTypes: createJobTypeRegistry(),
+    statusCache: new StatusCache(redis, config.SLUICE_STATUS_CACHE_TTL_SECONDS),
+  };
+}
+
+let services: Services | undefined;
+
+/**
+ * Returns the container's services, created on first use and reused by every later invocation.
+ * No handler closes them: Lambda freezes the container with its connections open.
+ */
+export function getServices(): Services {
+  services ??= createServices(getConfig());
+  return services;
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { JobDocument } from '../jobs/job';
+import type { JobTypeRegistry } from '../jobs/registry';
+import { parseJobRequest, resolveRunAt } from '../jobs/request';
+import { JobState } from '../jobs/states';
+
+/**
+ * Validates one job request for `queue` and builds the document to insert. Throws a
+ * `RequestError` (400 or 422) naming the invalid field; `prefix` locates the request in a batch.
+ */
+export function buildJob(queue: string, body: unknown, jobTypes: JobTypeRegistry, now: Date, prefix: string[] = []): JobDocument {
+  const request = parseJobRequest(body, prefix);
+  const type = jobTypes.get(request.type);
+  const payload = jobTypes.parsePayload(request.type, request.payload);
+  const runAt = resolveRunAt(request, now, prefix);
+  return {
+    _id: randomUUID(),
+    queue,
+    type: type.name,
+    payload,
+    state: runAt.getTime() > now.getTime() ? JobState.delayed : JobState.queued,
+    attempts: 0,
+    maxAttempts: request.maxAttempts ?? type.retry.maxAttempts,
+    runAt,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    lastError: null,
+    result: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    outbox: true,
+    sentAt: null,
+    startedAt: null,
+    finishedAt: null,
+  };
+}

@@ -1,0 +1,115 @@
+import type { Services } from '../clients';
+import { InvalidRequestError, RequestError, UnprocessableRequestError, type FieldProblem } from '../errors';
+import type { JobDocument } from '../jobs/job';
+import { batchRequestSchema, toFieldProblems } from '../jobs/request';
+import { describeError, logger } from '../observability/logger';
+import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
+import { sendJobMessages } from '../sqs/send-jobs';
+import type { JobState } from '../jobs/states';
+import { insertJobs, markJobsSent } from '../store/job-store';
+import { buildJob } from './build-job';
+
+export interface EnqueuedJob {
+  id: string;
+  state: JobState;
+}
+
+export interface RejectedJob {
+  error: { message: string; problems: FieldProblem[] };
+}
+
+/** Seconds until `runAt`, rounded up; 0 when due. */
+function secondsUntil(runAt: Date, now: Date): number {
+  return Math.max(0, Math.ceil((runAt.getTime() - now.getTime()) / 1000));
+}
+
+/**
+ * Sends the jobs due within SQS's 900 s delay limit and marks them sent. A failed send is logged
+ * and leaves the job in the outbox, where dispatch finds it: the job is already safe in MongoDB.
+ */
+export async function sendDueJobs(services: Services, queue: QueueDefinition, documents: JobDocument[], now: Date): Promise<void> {
+  const due = documents.filter((job) => secondsUntil(job.runAt, now) <= SQS_MAX_DELAY_SECONDS);
+  if (due.length === 0) {
+    return;
+  }
+  let sent: string[] = [];
+  try {
+    const queueUrl = await services.queueUrls.resolve(queue.sqsName);
+    const outcome = await sendJobMessages(
+      services.sqs,
+      queueUrl,
+      due.map((job) => ({ jobId: job._id, queue: queue.name, delaySeconds: secondsUntil(job.runAt, now) })),
+    );
+    sent = outcome.sent;
+    for (const failure of outcome.failed) {
+      logger.warn('SQS send failed; the job stays in the outbox for dispatch', { jobId: failure.jobId, queue: queue.name, error: failure.error });
+    }
+  } catch (error) {
+    logger.warn('SQS queue lookup failed; the jobs stay in the outbox for dispatch', { queue: queue.name, jobs: due.length, error: describeError(error) });
+    return;
+  }
+  try {
+    await markJobsSent(services.jobs, sent, now);
+  } catch (error) {
+    // The messages are out; dispatch will send these jobs once more, and the claim runs each once.
+    logger.warn('marking jobs sent failed', { queue: queue.name, jobs: sent.length, error: describeError(error) });
+  }
+}
+
+/** Writes the new jobs to the status cache; a Redis failure is logged, never raised. */
+async function cacheJobs(services: Services, documents: JobDocument[]): Promise<void> {
+  const results = await Promise.allSettled(documents.map((job) => services.statusCache.put(job)));
+  const failures = results.filter((result) => result.status === 'rejected');
+  if (failures.length > 0) {
+    logger.warn('status cache write failed', { failures: failures.length, error: describeError((failures[0] as PromiseRejectedResult).reason) });
+  }
+}
+
+/**
+ * Enqueues one job: validates it, inserts it into MongoDB, then sends its message to SQS.
+ * Throws a `RequestError` for invalid input, before anything is written.
+ */
+export async function enqueueJob(services: Services, queueName: string, body: unknown, now = new Date()): Promise<EnqueuedJob> {
+  const queue = services.queues.get(queueName);
+  const job = buildJob(queue.name, body, services.jobTypes, now);
+  await insertJobs(services.jobs, [job]);
+  await sendDueJobs(services, queue, [job], now);
+  await cacheJobs(services, [job]);
+  return { id: job._id, state: job.state };
+}
+
+/**
+ * Enqueues up to 100 jobs with one `insertMany` and batched sends. Each entry is validated on its
+ * own: invalid entries get an error in their place and are not written; the valid ones are.
+ */
+export async function enqueueBatch(services: Services, queueName: string, body: unknown, now = new Date()): Promise<(EnqueuedJob | RejectedJob)[]> {
+  const queue = services.queues.get(queueName);
+  const parsed = batchRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const problems = toFieldProblems(parsed.error);
+    throw new InvalidRequestError(`invalid batch request: ${problems.map((problem) => `${problem.field} ${problem.message}`).join('; ')}`, problems);
+  }
+
+  const results: (EnqueuedJob | RejectedJob)[] = [];
+  const accepted: JobDocument[] = [];
+  parsed.data.jobs.forEach((entry, index) => {
+    try {
+      const job = buildJob(queue.name, entry, services.jobTypes, now, ['jobs', String(index)]);
+      accepted.push(job);
+      results.push({ id: job._id, state: job.state });
+    } catch (error) {
+      if (!(error instanceof RequestError)) {
+        throw error;
+      }
+      results.push({ error: { message: error.message, problems: error.problems } });
+    }
+  });
+
+  if (accepted.length === 0) {
+    throw new UnprocessableRequestError('no job in the batch is valid; fix the entries listed in problems', results.flatMap((result) => ('error' in result ? result.error.problems : [])));
+  }
+  await insertJobs(services.jobs, accepted);
+  await sendDueJobs(services, queue, accepted, now);
+  await cacheJobs(services, accepted);
+  return results;
+}

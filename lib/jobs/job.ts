@@ -1,0 +1,75 @@
+import { JobState } from './states';
+
+/** Failure of the last attempt, as stored on the job. */
+export interface JobError {
+  name: string;
+  message: string;
+  attempt: number;
+  at: Date;
+  /** True when retrying cannot help. */
+  permanent: boolean;
+}
+
+/** A job as stored in the `jobs` collection. `_id` is the shard key (hashed) in production. */
+export interface JobDocument {
+  _id: string;
+  queue: string;
+  type: string;
+  payload: unknown;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  runAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Increases with every write; the status cache keeps only the newest version. */
+  version: number;
+  lastError: JobError | null;
+  result: unknown;
+  leaseToken: string | null;
+  leaseExpiresAt: Date | null;
+  /** True while no SQS message is known to carry the job; dispatch sends those that fall due. */
+  outbox: boolean;
+  sentAt: Date | null;
+  /** Marks the jobs one dispatch run claimed, so overlapping runs send each job once. */
+  dispatchToken?: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A job as the HTTP API returns it. */
+export interface PublicJob {
+  id: string;
+  queue: string;
+  type: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastError: { name: string; message: string; attempt: number; at: string; permanent: boolean } | null;
+  result: unknown;
+}
+
+const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+
+export function toPublicJob(job: JobDocument): PublicJob {
+  return {
+    id: job._id,
+    queue: job.queue,
+    type: job.type,
+    state: job.state,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    runAt: job.runAt.toISOString(),
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    startedAt: isoOrNull(job.startedAt),
+    finishedAt: isoOrNull(job.finishedAt),
+    lastError: job.lastError ? { ...job.lastError, at: job.lastError.at.toISOString() } : null,
+    result: job.result ?? null,
+  };
+}

@@ -1,0 +1,30 @@
+import queuesFile from '../../queues.json';
+import { NotFoundError } from '../errors';
+import { parseQueueDefinitions, type QueueDefinition, type QueueNaming } from './definitions';
+
+/**
+ * The queues of this deployment, parsed from the bundled `queues.json` (esbuild inlines it, so a
+ * function sees exactly the definitions it was deployed with).
+ */
+export class QueueCatalog {
+  private readonly byName: Map<string, QueueDefinition>;
+
+  constructor(readonly definitions: QueueDefinition[]) {
+    this.byName = new Map(definitions.map((definition) => [definition.name, definition]));
+  }
+
+  static fromBundledFile(naming: QueueNaming): QueueCatalog {
+    return new QueueCatalog(parseQueueDefinitions(queuesFile, naming));
+  }
+
+  /** Returns the queue called `name`; throws {@link NotFoundError} listing the defined queues. */
+  get(name: string): QueueDefinition {
+    const definition = this.byName.get(name);
+    if (!definition) {
+      throw new NotFoundError(`queue ${JSON.stringify(name)} is not defined; use one of: ${[...this.byName.keys()].join(', ')}`, {
+        queue: name,
+      });
+    }
+    return definition;
+  }
+}

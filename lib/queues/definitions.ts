@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+
+/** SQS caps `DelaySeconds` and the SQS event source's batching window at 900 s and 300 s. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+const SQS_MAX_BATCHING_WINDOW_SECONDS = 300;
+/** SQS accepts a visibility timeout of at most 12 hours. */
+const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/** AWS asks for a visibility timeout of at least six times the function timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** Lambda's SQS event source accepts `maximumConcurrency` from 2 to 1000. */
+const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
+/** A standard queue's event source takes at most 10 records per batch without a batching window. */
+const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;
+const MAX_BATCH_SIZE = 10_000;
+/** Lambda functions run for at most 900 s. */
+const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+
+const queueNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
+
+const queueSettingsSchema = z
+  .strictObject({
+    timeoutSeconds: z.number().int().min(1).max(MAX_FUNCTION_TIMEOUT_SECONDS).default(30),
+    maxConcurrency: z.number().int().min(MIN_EVENT_SOURCE_CONCURRENCY).max(MAX_EVENT_SOURCE_CONCURRENCY).default(10),
+    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(10),
+    maximumBatchingWindowSeconds: z.number().int().min(0).max(SQS_MAX_BATCHING_WINDOW_SECONDS).default(0),
+    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+    messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600),
+  })
+  .superRefine((settings, context) => {
+    if (settings.batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && settings.maximumBatchingWindowSeconds < 1) {
+      context.addIssue({
+        code: 'custom',
+        path: ['maximumBatchingWindowSeconds'],
+        message: `batchSize ${settings.batchSize} is over ${MAX_BATCH_SIZE_WITHOUT_WINDOW}, which Lambda allows only with maximumBatchingWindowSeconds of 1 or more`,
+      });
+    }
+    if (settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR > SQS_MAX_VISIBILITY_TIMEOUT_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['timeoutSeconds'],
+        message: `timeoutSeconds ${settings.timeoutSeconds} needs a visibility timeout over the SQS maximum of ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
+      });
+    }
+  });
+
+const queuesFileSchema = z.strictObject({
+  $comment: z.string().optional(),
+  queues: z.record(
+    z.string().regex(queueNamePattern, 'queue names are 1-40 lowercase letters, digits or dashes, starting with a letter'),
+    queueSettingsSchema,
+  ),
+});
+
+export type QueueSettings = z.infer<typeof queueSettingsSchema>;
+
+/** One queue with the names and settings derived from its definition. */
+export interface QueueDefinition extends QueueSettings {
+  /** Logical name used in the HTTP API and in job documents. */
+  name: string;
+  /** SQS queue name: `<service>-<stage>-<name>`. */
+  sqsName: string;
+  /** Dead-letter queue name: `<service>-<stage>-<name>-dlq`. */
+  deadLetterSqsName: string;
+  /** Function timeout times {@link VISIBILITY_TIMEOUT_FACTOR}. */
+  visibilityTimeoutSeconds: number;
+  /** Reserved concurrency of the process function; equal to the event source's maximum concurrency. */
+  reservedConcurrency: number;
+  /** Name of the process function in serverless.yml: `process-<name>`. */
+  functionName: string;
+}
+
+export interface QueueNaming {
+  service: string;
+  stage: string;
+}
+
+export const DEFAULT_QUEUES_FILE = join(__dirname, '..', '..', 'queues.json');
+
+/**
+ * Parses queue definitions and derives SQS names, visibility timeouts and concurrency.
+ * Throws {@link ConfigError} naming the file, the queue and the setting when a value is invalid.
+ */
+export function parseQueueDefinitions(raw: unknown, naming: QueueNaming, source = 'queues.json'): QueueDefinition[] {
+  const parsed = queuesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`${source} is invalid; fix these settings: ${problems.join('; ')}`, { setting: source });
+  }
+  const names = Object.keys(parsed.data.queues);
+  if (names.length === 0) {
+    throw new ConfigError(`${source} defines no queue; add at least one under "queues"`, { setting: source });
+  }
+  return names.map((name) => {
+    const settings = parsed.data.queues[name] as QueueSettings;
+    const sqsName = `${naming.service}-${naming.stage}-${name}`;
+    return {
+      ...settings,
+      name,
+      sqsName,
+      deadLetterSqsName: `${sqsName}-dlq`,
+      visibilityTimeoutSeconds: settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
+      reservedConcurrency: settings.maxConcurrency,
+      functionName: `process-${name}`,
+    };
+  });
+}
+
+/** Reads and parses a queues file (default: `queues.json` at the repository root). */
+export function loadQueueDefinitions(naming: QueueNaming, file = DEFAULT_QUEUES_FILE): QueueDefinition[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read queue definitions from ${file}; it must be a JSON file`, { setting: file, cause: error });
+  }
+  return parseQueueDefinitions(raw, naming, file);
+}

@@ -1,0 +1,38 @@
+import type { Collection, Db, IndexDescription } from 'mongodb';
+import type { JobDocument } from '../jobs/job';
+
+export const JOBS_COLLECTION = 'jobs';
+
+/**
+ * Indexes of the jobs collection, one per query Sluice makes besides `_id` lookups.
+ * None is unique: a sharded collection enforces uniqueness only through its shard key.
+ */
+const JOB_INDEXES: IndexDescription[] = [
+  // dispatch: jobs no message carries yet, by due time
+  { key: { outbox: 1, runAt: 1 }, name: 'outbox_runAt' },
+  // dispatch: ready jobs whose message may have been lost
+  { key: { state: 1, runAt: 1 }, name: 'state_runAt' },
+  // dispatch: the jobs one run claimed
+  { key: { dispatchToken: 1 }, name: 'dispatchToken', sparse: true },
+  // stats: counts by state per queue
+  { key: { queue: 1, state: 1 }, name: 'queue_state' },
+];
+
+export function jobsCollection(db: Db): Collection<JobDocument> {
+  return db.collection<JobDocument>(JOBS_COLLECTION);
+}
+
+/**
+ * Creates the collections' indexes (idempotent). On a mongos (`hello` answers `msg: "isdbgrid"`) it
+ * also shards the jobs collection on a hashed `_id`, so single-job operations route to one shard.
+ */
+export async function prepareDatabase(db: Db): Promise<{ sharded: boolean }> {
+  await jobsCollection(db).createIndexes(JOB_INDEXES);
+  const hello = await db.admin().command({ hello: 1 });
+  if (hello.msg !== 'isdbgrid') {
+    return { sharded: false };
+  }
+  await db.admin().command({ enableSharding: db.databaseName });
+  await db.admin().command({ shardCollection: `${db.databaseName}.${JOBS_COLLECTION}`, key: { _id: 'hashed' } });
+  return { sharded: true };
+}

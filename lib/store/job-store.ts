@@ -1,0 +1,179 @@
+import type { Collection, Filter } from 'mongodb';
+import { LeaseLostError } from '../errors';
+import type { JobDocument, JobError } from '../jobs/job';
+import { JobState, sourceStatesFor } from '../jobs/states';
+
+/**
+ * Job store operations. Each is one atomic MongoDB operation whose filter states its precondition,
+ * and each filters on `_id` by plain equality so a mongos routes it to one shard.
+ */
+
+/** Inserts new jobs. Throws the driver's error when the insert fails; nothing is sent before it succeeds. */
+export async function insertJobs(jobs: Collection<JobDocument>, documents: JobDocument[]): Promise<void> {
+  if (documents.length === 1) {
+    await jobs.insertOne(documents[0] as JobDocument);
+    return;
+  }
+  await jobs.insertMany(documents, { ordered: true });
+}
+
+export async function findJob(jobs: Collection<JobDocument>, id: string): Promise<JobDocument | null> {
+  return jobs.findOne({ _id: id });
+}
+
+/** Marks jobs as carried by an SQS message sent at `now`. Jobs that changed since are left alone. */
+export async function markJobsSent(jobs: Collection<JobDocument>, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  await jobs.updateMany(
+    { _id: { $in: ids }, outbox: true, state: { $in: [JobState.queued, JobState.delayed] } },
+    { $set: { outbox: false, sentAt: now }, $inc: { version: 1 } },
+  );
+}
+
+export interface ClaimOptions {
+  leaseToken: string;
+  leaseMs: number;
+  now: Date;
+}
+
+/**
+ * Claims a job for one attempt: a due `queued` or `delayed` job, or an `active` job whose lease
+ * expired, becomes `active` with this worker's lease and one more attempt. Returns the claimed
+ * job, or null when the job is missing, not due, finished, or held by a live lease.
+ */
+export async function claimJob(jobs: Collection<JobDocument>, id: string, options: ClaimOptions): Promise<JobDocument | null> {
+  const { now } = options;
+  const readyStates = sourceStatesFor(JobState.active).filter((state) => state !== JobState.active);
+  const filter: Filter<JobDocument> = {
+    _id: id,
+    $or: [
+      { state: { $in: readyStates }, runAt: { $lte: now } },
+      { state: JobState.active, leaseExpiresAt: { $lte: now } },
+    ],
+  };
+  return jobs.findOneAndUpdate(
+    filter,
+    {
+      $set: {
+        state: JobState.active,
+        leaseToken: options.leaseToken,
+        leaseExpiresAt: new Date(now.getTime() + options.leaseMs),
+        startedAt: now,
+        updatedAt: now,
+      },
+      $inc: { attempts: 1, version: 1 },
+    },
+    { returnDocument: 'after' },
+  );
+}
+
+/** Filter that matches only while the worker holding `leaseToken` still owns the job. */
+function leaseFilter(id: string, leaseToken: string): Filter<JobDocument> {
+  return { _id: id, state: JobState.active, leaseToken };
+}
+
+function leaseLost(id: string, operation: string): LeaseLostError {
+  return new LeaseLostError(`job ${id} is no longer held by this worker's lease; its ${operation} was discarded`, {
+    jobId: id,
+    operation,
+  });
+}
+
+/**
+ * Records a successful attempt. Precondition: the job is `active` under `leaseToken`.
+ * Throws {@link LeaseLostError} when another worker took the job over.
+ */
+export async function completeJob(
+  jobs: Collection<JobDocument>,
+  id: string,
+  leaseToken: string,
+  result: unknown,
+  now: Date,
+): Promise<JobDocument> {
+  const job = await jobs.findOneAndUpdate(
+    leaseFilter(id, leaseToken),
+    {
+      $set: { state: JobState.completed, result: result ?? null, leaseToken: null, leaseExpiresAt: null, finishedAt: now, updatedAt: now },
+      $inc: { version: 1 },
+    },
+    { returnDocument: 'after' },
+  );
+  if (!job) {
+    throw leaseLost(id, 'completion');
+  }
+  return job;
+}
+
+/**
+ * Schedules the next attempt after a failed one: the job becomes `delayed` until `runAt`, waiting
+ * in the outbox until a message carries it. Throws {@link LeaseLostError} when the lease was lost.
+ */
+export async function scheduleRetry(
+  jobs: Collection<JobDocument>,
+  id: string,
+  leaseToken: string,
+  error: JobError,
+  runAt: Date,
+  now: Date,
+): Promise<JobDocument> {
+  const job = await jobs.findOneAndUpdate(
+    leaseFilter(id, leaseToken),
+    {
+      $set: {
+        state: JobState.delayed,
+        lastError: error,
+        runAt,
+        outbox: true,
+        sentAt: null,
+        leaseToken: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      },
+      $inc: { version: 1 },
+    },
+    { returnDocument: 'after' },
+  );
+  if (!job) {
+    throw leaseLost(id, 'retry');
+  }
+  return job;
+}
+
+/**
+ * Moves a job to `dead` after its last attempt or a permanent failure. The job is kept.
+ * Throws {@link LeaseLostError} when the lease was lost.
+ */
+export async function buryJob(
+  jobs: Collection<JobDocument>,
+  id: string,
+  leaseToken: string,
+  error: JobError,
+  now: Date,
+): Promise<JobDocument> {
+  const job = await jobs.findOneAndUpdate(
+    leaseFilter(id, leaseToken),
+    {
+      $set: { state: JobState.dead, lastError: error, leaseToken: null, leaseExpiresAt: null, finishedAt: now, updatedAt: now },
+      $inc: { version: 1 },
+    },
+    { returnDocument: 'after' },
+  );
+  if (!job) {
+    throw leaseLost(id, 'failure');
+  }
+  return job;
+}
+
+/** Counts a queue's jobs by state; states without jobs are reported as 0. */
+export async function countJobsByState(jobs: Collection<JobDocument>, queue: string): Promise<Record<JobState, number>> {
+  const rows = await jobs
+    .aggregate<{ _id: JobState; count: number }>([{ $match: { queue } }, { $group: { _id: '$state', count: { $sum: 1 } } }])
+    .toArray();
+  const counts = Object.fromEntries(Object.values(JobState).map((state) => [state, 0])) as Record<JobState, number>;
+  for (const row of rows) {
+    counts[row._id] = row.count;
+  }
+  return counts;
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import type { Services } from '../clients';
+import { LeaseLostError, SluiceError } from '../errors';
+import { computeBackoffMs } from '../jobs/backoff';
+import type { JobDocument, JobError } from '../jobs/job';
+import { JobState } from '../jobs/states';
+import { describeError, jobLogger } from '../observability/logger';
+import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
+import { jobMessageSchema, type JobMessage } from '../sqs/messages';
+import { sendDueJobs } from '../enqueue/enqueue';
+import { buryJob, claimJob, completeJob, findJob, scheduleRetry } from '../store/job-store';
+import { runAttempt, type AttemptOutcome } from './run-attempt';
+
+/** Time kept back from the function's remaining time to record the outcome after a handler times out. */
+const RECORD_OUTCOME_RESERVE_MS = 3_000;
+/** A lease outlives the function timeout by this much, so it never expires under a live worker. */
+const LEASE_MARGIN_MS = 10_000;
+
+/** An SQS message that does not carry a job; it is reported as a batch item failure and ends in the DLQ. */
+export class MalformedMessageError extends SluiceError {}
+
+export interface ProcessContext {
+  services: Services;
+  queue: QueueDefinition;
+  logger: Logger;
+  /** Milliseconds left before Lambda stops the invocation. */
+  remainingTimeMs: () => number;
+  now?: () => Date;
+}
+
+function parseMessage(record: SQSRecord, queue: QueueDefinition): JobMessage {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch (error) {
+    throw new MalformedMessageError(`SQS message ${record.messageId} is not JSON`, { queue: queue.name, cause: error });
+  }
+  const parsed = jobMessageSchema.safeParse(body);
+  if (!parsed.success || parsed.data.queue !== queue.name) {
+    throw new MalformedMessageError(`SQS message ${record.messageId} does not carry a job of queue ${queue.name}`, { queue: queue.name });
+  }
+  return parsed.data;
+}
+
+async function cacheQuietly(context: ProcessContext, job: JobDocument, logger: Logger): Promise<void> {
+  try {
+    await context.services.statusCache.put(job);
+  } catch (error) {
+    logger.warn('status cache write failed', { error: describeError(error) });
+  }
+}
+
+/**
+ * Handles a message whose job could not be claimed: a duplicate delivery, a finished job, or a
+ * message that arrived before the job is due (sent again with the remaining delay).
+ */
+async function handleUnclaimed(context: ProcessContext, jobId: string, now: Date, logger: Logger): Promise<void> {
+  const job = await findJob(context.services.jobs, jobId);
+  if (!job) {
+    logger.warn('message skipped: job not found');
+    return;
+  }
+  const notDue = (job.state === JobState.queued || job.state === JobState.delayed) && job.runAt.getTime() > now.getTime();
+  if (notDue) {
+    logger.info('message arrived before the job is due; sending it again with the remaining delay', { runAt: job.runAt.toISOString() });
+    await sendDueJobs(context.services, context.queue, [{ ...job, outbox: true }], now);
+    return;
+  }
+  logger.info('message skipped: duplicate delivery', { state: job.state });
+}
+
+function toJobError(outcome: Extract<AttemptOutcome, { kind: 'failed' }>, attempt: number, now: Date, permanent: boolean): JobError {
+  return { name: outcome.error.name, message: outcome.error.message, attempt, at: now, permanent };
+}
+
+/** Records the attempt's outcome with the lease token, and sends the retry's message when it is due soon. */
+async function recordOutcome(context: ProcessContext, job: JobDocument, leaseToken: string, outcome: AttemptOutcome, logger: Logger): Promise<JobDocument> {
+  const { services, queue } = context;
+  const now = context.now?.() ?? new Date();
+  if (outcome.kind === 'succeeded') {
+    return completeJob(services.jobs, job._id, leaseToken, outcome.result, now);
+  }
+  const lastAttempt = job.attempts >= job.maxAttempts;
+  if (outcome.permanent || lastAttempt) {
+    return buryJob(services.jobs, job._id, leaseToken, toJobError(outcome, job.attempts, now, outcome.permanent), now);
+  }
+  const retryPolicy = services.jobTypes.get(job.type).retry;
+  const delayMs = outcome.retryAfterMs ?? computeBackoffMs(job.attempts, retryPolicy);
+  const retryAt = new Date(now.getTime() + delayMs);
+  const retried = await scheduleRetry(services.jobs, job._id, leaseToken, toJobError(outcome, job.attempts, now, false), retryAt, now);
+  if (delayMs <= SQS_MAX_DELAY_SECONDS * 1000) {
+    await sendDueJobs(services, queue, [retried], now);
+  }
+  logger.debug('retry scheduled', { retryAt: retryAt.toISOString() });
+  return retried;
+}
+
+/**
+ * Processes one SQS record: claims its job with a fresh lease token, runs one attempt, and records
+ * the outcome. Job errors never escape: they become retries or `dead`. It throws only when the
+ * message is malformed or MongoDB fails, so the record is reported in `batchItemFailures` and
+ * SQS delivers it again.
+ */
+export async function processMessage(record: SQSRecord, context: ProcessContext): Promise<void> {
+  const message = parseMessage(record, context.queue);
+  const now = context.now?.() ?? new Date();
+  const leaseToken = randomUUID();
+  const leaseMs = context.queue.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
+  const baseLogger = jobLogger(context.logger, { jobId: message.jobId, queue: context.queue.name });
+
+  const job = await claimJob(context.services.jobs, message.jobId, { leaseToken, leaseMs, now });
+  if (!job) {
+    await handleUnclaimed(context, message.jobId, now, baseLogger);
+    return;
+  }
+  const logger = jobLogger(context.logger, { jobId: job._id, queue: job.queue, attempt: job.attempts });
+  await cacheQuietly(context, job, logger);
+
+  const startedAt = Date.now();
+  const outcome: AttemptOutcome =
+    job.attempts > job.maxAttempts
+      ? { kind: 'failed', error: new Error('the lease of the last attempt expired before it finished'), permanent: false, retryAfterMs: undefined }
+      : await runAttempt(job, context.services.jobTypes, logger, Math.max(1_000, context.remainingTimeMs() - RECORD_OUTCOME_RESERVE_MS));
+  const durationMs = Date.now() - startedAt;
+
+  let recorded: JobDocument;
+  try {
+    recorded = await recordOutcome(context, job, leaseToken, outcome, logger);
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      logger.warn('attempt outcome rejected: the lease was taken over by another worker', { outcome: outcome.kind, durationMs });
+      return;
+    }
+    throw error;
+  }
+  await cacheQuietly(context, recorded, logger);
+
+  const fields = { state: recorded.state, durationMs, ...(recorded.lastError && outcome.kind === 'failed' ? { error: { name: recorded.lastError.name, message: recorded.lastError.message } } : {}) };
+  if (recorded.state === JobState.completed) {
+    logger.info('attempt succeeded', fields);
+  } else if (recorded.state === JobState.dead) {
+    logger.error('attempt failed; job is dead', fields);
+  } else {
+    logger.warn('attempt failed; retry scheduled', { ...fields, runAt: recorded.runAt.toISOString() });
+  }
+}
