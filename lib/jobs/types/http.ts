@@ -26,7 +26,7 @@ function isLinkLocalHost(hostname: string): boolean {
 export const httpPayloadSchema = z.strictObject({
   url: z
     .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
-    .refine((value) => !isLinkLocalHost(new URL(value).hostname), 'must not point at a link-local (metadata) address'),
+    .refine((value) => !URL.canParse(value) || !isLinkLocalHost(new URL(value).hostname), 'must not point at a link-local (metadata) address'),
   method: z.enum(HTTP_METHODS).default('POST'),
   headers: z.record(z.string(), z.string()).default({}),
   /** A string is sent as is; any other JSON value is sent as JSON. */
@@ -78,7 +78,9 @@ export const httpJobType = defineJobType<HttpPayload>({
     try {
       response = await fetch(payload.url, { method: payload.method, headers, body, signal, redirect: 'manual' });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${payload.timeoutMs} ms` : 'failed to connect';
+      // Checked by name: the DOMException of AbortSignal.timeout may come from another realm.
+      const name = (error as { name?: unknown } | null)?.name;
+      const reason = name === 'TimeoutError' ? `timed out after ${payload.timeoutMs} ms` : context.signal.aborted ? 'was aborted: the attempt ran out of time' : 'failed to connect';
       throw new RetryableJobError(`${payload.method} ${payload.url} ${reason}`, { jobId: context.jobId, cause: error });
     }
     const text = (await response.text().catch(() => '')).slice(0, MAX_RESULT_BODY_CHARS);
