@@ -1,2 +1,48 @@
-/** Starts the services the integration tests share. Filled in as the local stack lands. */
-export default async function globalSetup(): Promise<void> {}
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMongoWireServer } from '../../localstack/mongo-wire';
+import { startRedisCluster } from '../../localstack/redis-cluster';
+import { startSqsServer } from '../../localstack/sqs';
+
+/** Ports of the shared test Redis Cluster; the dev stack uses 7000-7005. */
+export const TEST_REDIS_BASE_PORT = 7100;
+
+declare global {
+  // eslint-disable-next-line no-var
+  var sluiceTestServices: { stop(): Promise<void> } | undefined;
+}
+
+/**
+ * Starts the services the integration tests share: a six-node Redis Cluster, the fauxqs SQS
+ * emulator, and the MongoDB wire-protocol test server unless MONGODB_URI names a real MongoDB.
+ * Their addresses reach the test workers through SLUICE_TEST_* variables.
+ */
+export default async function globalSetup(): Promise<void> {
+  const progress = (line: string) => process.stderr.write(`[test services] ${line}\n`);
+  const stoppers: (() => Promise<void>)[] = [];
+  globalThis.sluiceTestServices = {
+    stop: async () => {
+      for (const stop of stoppers.reverse()) {
+        await stop();
+      }
+    },
+  };
+
+  const redis = await startRedisCluster({ basePort: TEST_REDIS_BASE_PORT, dir: mkdtempSync(join(tmpdir(), 'sluice-test-redis-')), onProgress: progress });
+  stoppers.push(() => redis.stop());
+  process.env.SLUICE_TEST_REDIS_NODES = redis.nodes.map((node) => `${node.host}:${node.port}`).join(',');
+
+  const sqs = await startSqsServer({ port: 0, onProgress: progress });
+  stoppers.push(() => sqs.stop());
+  process.env.SLUICE_TEST_SQS_ENDPOINT = sqs.endpoint;
+
+  if (process.env.MONGODB_URI) {
+    progress(`store tests run against MONGODB_URI`);
+    process.env.SLUICE_TEST_MONGODB_URI = process.env.MONGODB_URI;
+  } else {
+    const mongo = await startMongoWireServer({ host: '127.0.0.1', port: 0 });
+    stoppers.push(() => mongo.close());
+    process.env.SLUICE_TEST_MONGODB_URI = mongo.uri;
+  }
+}

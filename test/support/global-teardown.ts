@@ -1,2 +1,4 @@
-/** Stops what global-setup started. */
-export default async function globalTeardown(): Promise<void> {}
+/** Stops the services that global-setup started. */
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.sluiceTestServices?.stop();
+}

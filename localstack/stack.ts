@@ -1,0 +1,198 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { MongoClient } from 'mongodb';
+import { join } from 'node:path';
+import type { DispatchReport } from '../lib/dispatch/dispatch';
+import { loadQueueDefinitions, type QueueDefinition } from '../lib/queues/definitions';
+import { prepareDatabase } from '../lib/store/collections';
+import { createQueues, type CreatedQueue } from './create-queues';
+import { startEventSourcePoller, type EventSourcePoller } from './event-source-poller';
+import { startMongoWireServer } from './mongo-wire';
+import { startOffline } from './offline';
+import { startRedisCluster } from './redis-cluster';
+import { startSqsServer } from './sqs';
+
+const SERVICE = 'sluice';
+const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  stage?: string;
+  /** First port of the six Redis Cluster nodes (default 7000). */
+  redisBasePort?: number;
+  /** Use this running Redis Cluster (host:port seeds) instead of starting one. */
+  redisNodes?: string[];
+  /** Use this running SQS endpoint instead of starting the emulator. */
+  sqsEndpoint?: string;
+  /** SQS emulator port (default 4566, the LocalStack port; 0 picks a free one). */
+  sqsPort?: number;
+  /** MongoDB to use; without it the wire-protocol test server starts on `mongoPort`. */
+  mongodbUri?: string;
+  /** Port of the MongoDB test server (default 27027; 0 picks a free one). */
+  mongoPort?: number;
+  httpPort?: number;
+  lambdaPort?: number;
+  /** Directory for Redis node files (default `.local-stack` at the repository root). */
+  dataDir?: string;
+  /** How often dispatch runs, as the schedule does on AWS (default 60 s; 0 disables the timer). */
+  dispatchIntervalMs?: number;
+  /** Extra environment for the functions, such as SLUICE_OUTBOX_GRACE_SECONDS. */
+  functionEnv?: Record<string, string>;
+  onProgress?: (line: string) => void;
+  onFunctionLog?: (line: string) => void;
+}
+
+export interface RunningLocalStack {
+  stage: string;
+  httpEndpoint: string;
+  lambdaEndpoint: string;
+  sqsEndpoint: string;
+  mongodbUri: string;
+  /** Whether the MongoDB is the wire-protocol test server (a test double) rather than a real one. */
+  mongoIsTestDouble: boolean;
+  redisNodes: string[];
+  queues: QueueDefinition[];
+  queueUrls: Map<string, CreatedQueue>;
+  poller: EventSourcePoller;
+  /** Invokes the dispatch function once, as its schedule would. */
+  invokeDispatch(): Promise<DispatchReport>;
+  /** Stops everything this stack started, in reverse order. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded local stack: MongoDB (MONGODB_URI or the wire-protocol test server), a
+ * six-node Redis Cluster, the fauxqs SQS emulator with the queues of queues.json, `serverless
+ * offline`, the SQS event source poller and the dispatch timer. On failure it stops what it started.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
+  const progress = options.onProgress ?? (() => {});
+  const stage = options.stage ?? 'dev';
+  const stoppers: (() => Promise<void>)[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      for (const stopOne of stoppers.reverse()) {
+        await stopOne().catch((error: unknown) => progress(`stop failed: ${(error as Error).message}`));
+      }
+      progress('local stack stopped');
+    })();
+    return stopped;
+  };
+
+  try {
+    const mongoIsTestDouble = options.mongodbUri === undefined;
+    let mongodbUri: string;
+    if (options.mongodbUri === undefined) {
+      progress('starting the MongoDB wire-protocol test server (a test double, not a real MongoDB)');
+      const mongo = await startMongoWireServer({ host: '127.0.0.1', port: options.mongoPort ?? 27027 });
+      stoppers.push(() => mongo.close());
+      mongodbUri = mongo.uri;
+    } else {
+      mongodbUri = options.mongodbUri;
+    }
+    progress(`MongoDB: ${mongodbUri}`);
+    const admin = new MongoClient(mongodbUri, { serverSelectionTimeoutMS: 5_000 });
+    try {
+      const { sharded } = await prepareDatabase(admin.db(options.functionEnv?.MONGODB_DATABASE ?? 'sluice'));
+      progress(`MongoDB indexes ready${sharded ? '; jobs collection sharded on hashed _id' : ''}`);
+    } finally {
+      await admin.close();
+    }
+
+    let redisNodes = options.redisNodes;
+    if (!redisNodes) {
+      const redis = await startRedisCluster({
+        basePort: options.redisBasePort ?? 7000,
+        dir: options.dataDir ?? join(__dirname, '..', '.local-stack', 'redis'),
+        onProgress: progress,
+      });
+      stoppers.push(() => redis.stop());
+      redisNodes = redis.nodes.map((node) => `${node.host}:${node.port}`);
+    }
+
+    let sqsEndpoint = options.sqsEndpoint;
+    if (!sqsEndpoint) {
+      const sqsServer = await startSqsServer({ port: options.sqsPort ?? 4566, onProgress: progress });
+      stoppers.push(() => sqsServer.stop());
+      sqsEndpoint = sqsServer.endpoint;
+    }
+    const sqs = new SQSClient({ region: REGION, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
+    stoppers.push(async () => sqs.destroy());
+    const queues = loadQueueDefinitions({ service: SERVICE, stage });
+    const queueUrls = await createQueues(sqs, queues);
+    progress(`SQS queues ready: ${queues.map((queue) => queue.sqsName).join(', ')} (each with a dead-letter queue)`);
+
+    const offline = await startOffline({
+      httpPort: options.httpPort ?? 3000,
+      lambdaPort: options.lambdaPort ?? 3002,
+      stage,
+      env: {
+        ...options.functionEnv,
+        MONGODB_URI: mongodbUri,
+        REDIS_CLUSTER_NODES: redisNodes.join(','),
+        SQS_ENDPOINT: sqsEndpoint,
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+      onProgress: progress,
+      ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
+    });
+    stoppers.push(() => offline.stop());
+    const lambda = new LambdaClient({ region: REGION, endpoint: offline.lambdaEndpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    stoppers.push(async () => lambda.destroy());
+
+    const poller = startEventSourcePoller({
+      sqs,
+      lambda,
+      mappings: queues.map((queue) => {
+        const created = queueUrls.get(queue.name) as CreatedQueue;
+        return {
+          queueUrl: created.url,
+          queueArn: created.arn,
+          functionName: `${SERVICE}-${stage}-${queue.functionName}`,
+          batchSize: queue.batchSize,
+          maximumBatchingWindowSeconds: queue.maximumBatchingWindowSeconds,
+          maxConcurrency: queue.maxConcurrency,
+        };
+      }),
+      onProgress: (line) => progress(line),
+    });
+    stoppers.push(() => poller.stop());
+
+    const invokeDispatch = async (): Promise<DispatchReport> => {
+      const response = await lambda.send(new InvokeCommand({ FunctionName: `${SERVICE}-${stage}-dispatch`, Payload: Buffer.from('{}') }));
+      const text = Buffer.from(response.Payload ?? []).toString('utf8');
+      if (response.FunctionError) {
+        throw new Error(`dispatch failed: ${text}`);
+      }
+      return JSON.parse(text) as DispatchReport;
+    };
+    const intervalMs = options.dispatchIntervalMs ?? 60_000;
+    if (intervalMs > 0) {
+      const timer = setInterval(() => {
+        invokeDispatch().catch((error: unknown) => progress(`dispatch run failed: ${(error as Error).message}`));
+      }, intervalMs);
+      stoppers.push(async () => clearInterval(timer));
+    }
+
+    return {
+      stage,
+      httpEndpoint: offline.httpEndpoint,
+      lambdaEndpoint: offline.lambdaEndpoint,
+      sqsEndpoint,
+      mongodbUri,
+      mongoIsTestDouble,
+      redisNodes,
+      queues,
+      queueUrls,
+      poller,
+      invokeDispatch,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm start`: starts the embedded local stack and `serverless offline`, prints the endpoints and
+ * runs until Ctrl-C, then stops every process it started.
+ */
+import { startLocalStack } from './stack';
+
+function log(line: string): void {
+  process.stdout.write(`[sluice] ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const stack = await startLocalStack({
+    ...(process.env.MONGODB_URI ? { mongodbUri: process.env.MONGODB_URI } : {}),
+    onProgress: log,
+    onFunctionLog: process.env.SLUICE_SHOW_FUNCTION_LOGS === '1' ? (line) => process.stdout.write(`${line}\n`) : undefined,
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    log(`${signal} received; stopping the local stack`);
+    stack.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  log('ready');
+  log(`  HTTP API        ${stack.httpEndpoint}  (POST /queues/{queue}/jobs, GET /jobs/{id}, GET /queues/{queue}/stats)`);
+  log(`  Lambda invoke   ${stack.lambdaEndpoint}`);
+  log(`  SQS             ${stack.sqsEndpoint}`);
+  log(`  MongoDB         ${stack.mongodbUri}${stack.mongoIsTestDouble ? '  (wire-protocol test double)' : ''}`);
+  log(`  Redis Cluster   ${stack.redisNodes.join(',')}`);
+  log(`  queues          ${stack.queues.map((queue) => queue.name).join(', ')}`);
+  log('try: curl -s -X POST -H "content-type: application/json" ' +
+    `-d '{"type":"http","payload":{"url":"http://127.0.0.1:9/"}}' ${stack.httpEndpoint}/queues/default/jobs`);
+  log('press Ctrl-C to stop');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[sluice] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+/** Small JSON-over-HTTP helpers for the demo and the end-to-end tests. */
+
+export async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** Runs `worker` over `items` with at most `concurrency` calls in flight; results keep the input order. */
+export async function mapConcurrent<T, R>(items: T[], concurrency: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await worker(items[index] as T, index);
+      }
+    }),
+  );
+  return results;
+}

@@ -1,0 +1,74 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A webhook receiver on 127.0.0.1 for the demo and the end-to-end tests. The path decides the
+ * answer: `/ok/<key>` answers 200, `/flaky/<key>?failures=N` answers 500 to the first N deliveries
+ * of that key and 200 after, `/missing/<key>` answers 404, `/broken/<key>` always 500. It counts
+ * every delivery per key and when each arrived.
+ */
+export interface Receiver {
+  url: string;
+  /** Deliveries of one key, as their HTTP statuses in arrival order. */
+  deliveries(key: string): number[];
+  /** Arrival times (ms since epoch) of one key's deliveries. */
+  arrivals(key: string): number[];
+  totals(): { deliveries: number; keys: number; successKeys: number; duplicateSuccesses: number };
+  stop(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const statuses = new Map<string, number[]>();
+  const times = new Map<string, number[]>();
+
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const [, kind = '', key = ''] = url.pathname.split('/');
+      const seen = statuses.get(key) ?? [];
+      let status: number;
+      switch (kind) {
+        case 'ok':
+          status = 200;
+          break;
+        case 'flaky':
+          status = seen.length < Number(url.searchParams.get('failures') ?? 1) ? 500 : 200;
+          break;
+        case 'missing':
+          status = 404;
+          break;
+        default:
+          status = 500;
+      }
+      seen.push(status);
+      statuses.set(key, seen);
+      times.set(key, [...(times.get(key) ?? []), Date.now()]);
+      response.statusCode = status;
+      response.end(status === 200 ? 'ok' : 'no');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    deliveries: (key) => statuses.get(key) ?? [],
+    arrivals: (key) => times.get(key) ?? [],
+    totals: () => {
+      let deliveries = 0;
+      let successKeys = 0;
+      let duplicateSuccesses = 0;
+      for (const list of statuses.values()) {
+        deliveries += list.length;
+        const successes = list.filter((status) => status === 200).length;
+        successKeys += successes > 0 ? 1 : 0;
+        duplicateSuccesses += Math.max(0, successes - 1);
+      }
+      return { deliveries, keys: statuses.size, successKeys, duplicateSuccesses };
+    },
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
