@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import type { SluiceConfig } from '../config/env';
+import { describeError, logger } from '../observability/logger';
 
 export type RedisClient = Redis | Cluster;
 
@@ -8,6 +9,25 @@ export type RedisClient = Redis | Cluster;
  * a single-node client for REDIS_URL. Commands time out after REDIS_TIMEOUT_MS and are not queued
  * while disconnected, because Redis is only a cache and limiter here: callers fall back instead of waiting.
  */
+/** Connection errors repeat while Redis is down; log the first and then one per interval. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+function logConnectionErrors(client: RedisClient): RedisClient {
+  let lastLoggedAt = 0;
+  let suppressed = 0;
+  client.on('error', (error: unknown) => {
+    const now = Date.now();
+    if (now - lastLoggedAt < ERROR_LOG_INTERVAL_MS) {
+      suppressed += 1;
+      return;
+    }
+    logger.warn('Redis connection error; status cache and limiter calls fail fast until it recovers', { error: describeError(error), suppressedSinceLast: suppressed });
+    lastLoggedAt = now;
+    suppressed = 0;
+  });
+  return client;
+}
+
 export function createRedisClient(config: SluiceConfig): RedisClient {
   const nodeOptions = {
     connectTimeout: config.REDIS_TIMEOUT_MS,
@@ -20,14 +40,14 @@ export function createRedisClient(config: SluiceConfig): RedisClient {
       const separator = node.lastIndexOf(':');
       return { host: node.slice(0, separator), port: Number(node.slice(separator + 1)) };
     });
-    return new Cluster(nodes, {
+    return logConnectionErrors(new Cluster(nodes, {
       redisOptions: nodeOptions,
       enableOfflineQueue: false,
       // Concurrent commands (a batch's cache writes) share round trips.
       enableAutoPipelining: true,
       slotsRefreshTimeout: config.REDIS_TIMEOUT_MS,
       clusterRetryStrategy: (attempts) => Math.min(100 * attempts, 2000),
-    });
+    }));
   }
-  return new Redis(config.REDIS_URL as string, { ...nodeOptions, enableAutoPipelining: true });
+  return logConnectionErrors(new Redis(config.REDIS_URL as string, { ...nodeOptions, enableAutoPipelining: true }));
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian or Ubuntu machine for Sluice: installs redis-server (the local Redis
+# Cluster runs six of its processes) when it is missing, then the npm packages from the lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  echo "[setup] installing redis-server (provides redis-server and redis-cli)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+fi
+echo "[setup] $(redis-server --version | cut -d' ' -f1-3)"
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "[setup] Node.js $(node --version) is too old; install Node.js 20.19 or later" >&2
+  exit 1
+fi
+
+echo "[setup] installing npm packages (npm ci)"
+npm ci --no-audit --no-fund

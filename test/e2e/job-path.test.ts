@@ -1,0 +1,178 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import type { PublicJob } from '../../lib/jobs/job';
+import { startLocalStack, type RunningLocalStack } from '../../localstack/stack';
+import { getJson, postJson } from '../../scripts/demo/http-client';
+import { startReceiver, type Receiver } from '../../scripts/demo/receiver';
+import { freePort } from '../support/free-port';
+import { testMongoUri, testRedisNodes, testSqsClient, testSqsEndpoint } from '../support/services';
+
+jest.setTimeout(120_000);
+
+const database = `sluice_e2e_${randomUUID().slice(0, 8)}`;
+const functionLogs: string[] = [];
+let stack: RunningLocalStack;
+let receiver: Receiver;
+let mongo: MongoClient;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  mongo = new MongoClient(testMongoUri());
+  stack = await startLocalStack({
+    stage: `e2e${randomUUID().slice(0, 6)}`,
+    mongodbUri: testMongoUri(),
+    redisNodes: testRedisNodes().split(','),
+    sqsEndpoint: testSqsEndpoint(),
+    httpPort: await freePort(),
+    lambdaPort: await freePort(),
+    dispatchIntervalMs: 0,
+    functionEnv: { MONGODB_DATABASE: database, SLUICE_OUTBOX_GRACE_SECONDS: '1' },
+    onFunctionLog: (line) => functionLogs.push(line),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.stop();
+  await mongo?.db(database).dropDatabase();
+  await mongo?.close();
+});
+
+async function enqueue(body: unknown, queue = 'default') {
+  return postJson<{ id: string; state: string; error?: { message: string } }>(`${stack.httpEndpoint}/queues/${queue}/jobs`, body);
+}
+
+async function getJob(id: string): Promise<PublicJob> {
+  const response = await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+/** Polls the job until it reaches `state` or `timeoutMs` passes; returns the last view. */
+async function waitForState(id: string, states: string[], timeoutMs = 30_000): Promise<PublicJob> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await getJob(id);
+    if (states.includes(job.state) || Date.now() > deadline) {
+      return job;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('job path through serverless offline', () => {
+  it('runs a webhook job to completed', async () => {
+    const key = `ok-${randomUUID()}`;
+    const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/ok/${key}`, body: { hello: 'world' } } });
+    expect(response.status).toBe(202);
+    expect(response.body.state).toBe('queued');
+
+    const job = await waitForState(response.body.id, ['completed', 'dead']);
+    expect(job).toMatchObject({ state: 'completed', attempts: 1, result: { status: 200, body: 'ok' }, lastError: null });
+    expect(receiver.deliveries(key)).toEqual([200]);
+  });
+
+  it('retries a failing handler, then marks the job dead', async () => {
+    const key = `broken-${randomUUID()}`;
+    const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/broken/${key}` }, maxAttempts: 3 });
+    expect(response.status).toBe(202);
+
+    const job = await waitForState(response.body.id, ['completed', 'dead'], 60_000);
+    expect(job.state).toBe('dead');
+    expect(job.attempts).toBe(3);
+    expect(job.lastError).toMatchObject({ name: 'RetryableJobError', attempt: 3, permanent: false });
+    expect(job.lastError?.message).toContain('returned HTTP 500');
+    expect(receiver.deliveries(key)).toEqual([500, 500, 500]);
+  });
+
+  it('fails a 404 permanently after one attempt', async () => {
+    const key = `missing-${randomUUID()}`;
+    const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/missing/${key}` } });
+    const job = await waitForState(response.body.id, ['completed', 'dead']);
+    expect(job).toMatchObject({ state: 'dead', attempts: 1, lastError: { name: 'PermanentJobError', permanent: true } });
+    expect(receiver.deliveries(key)).toEqual([404]);
+  });
+
+  it('does not run a job delayed 30 s before it is due', async () => {
+    const key = `delayed-${randomUUID()}`;
+    const enqueuedAt = Date.now();
+    const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` }, delaySeconds: 30 });
+    expect(response.body.state).toBe('delayed');
+
+    const early = await waitForState(response.body.id, ['completed'], 25_000);
+    expect(early.state).toBe('delayed');
+    expect(receiver.deliveries(key)).toEqual([]);
+
+    const job = await waitForState(response.body.id, ['completed', 'dead'], 30_000);
+    expect(job.state).toBe('completed');
+    const [arrival] = receiver.arrivals(key);
+    expect(arrival).toBeGreaterThanOrEqual(enqueuedAt + 30_000);
+  });
+
+  it('enqueues a batch and reports invalid entries in place', async () => {
+    const keys = [`batch-${randomUUID()}`, `batch-${randomUUID()}`];
+    const response = await postJson<{ jobs: ({ id: string; state: string } | { error: { message: string } })[] }>(
+      `${stack.httpEndpoint}/queues/default/jobs/batch`,
+      { jobs: [{ type: 'http', payload: { url: `${receiver.url}/ok/${keys[0]}` } }, { type: 'nope', payload: {} }, { type: 'http', payload: { url: `${receiver.url}/ok/${keys[1]}` } }] },
+    );
+    expect(response.status).toBe(202);
+    const [first, second, third] = response.body.jobs;
+    expect(second).toEqual({ error: expect.objectContaining({ message: expect.stringContaining('job type "nope" is not registered') }) });
+    for (const result of [first, third]) {
+      expect(result).toHaveProperty('id');
+      expect((await waitForState((result as { id: string }).id, ['completed', 'dead'])).state).toBe('completed');
+    }
+  });
+
+  it('answers 404 for an unknown job id', async () => {
+    const response = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${randomUUID()}`);
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toContain('not found');
+  });
+});
+
+describe('bad input through serverless offline', () => {
+  const url = () => `${stack.httpEndpoint}/queues/default/jobs`;
+
+  async function rawPost(body: string, contentType: string) {
+    const response = await fetch(url(), { method: 'POST', headers: { 'content-type': contentType }, body });
+    return { status: response.status, body: (await response.json()) as { error: { message: string; problems: { field: string }[] } } };
+  }
+
+  async function storedJobs(): Promise<number> {
+    return mongo.db(database).collection('jobs').countDocuments();
+  }
+
+  async function messagesInQueue(): Promise<number> {
+    const queueUrl = stack.queueUrls.get('default')?.url as string;
+    const sqs = testSqsClient();
+    const response = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    );
+    sqs.destroy();
+    return Object.values(response.Attributes ?? {}).reduce((sum, value) => sum + Number(value), 0);
+  }
+
+  const cases: [string, () => Promise<{ status: number; body: { error?: { message: string } } }>, number, string][] = [
+    ['non-JSON body', () => rawPost('{"type": "http", ', 'application/json'), 400, 'request body is not valid JSON'],
+    ['wrong content type', () => rawPost('type=http', 'application/x-www-form-urlencoded'), 415, 'is not supported; send the body as JSON'],
+    ['unknown job type', () => enqueue({ type: 'fax', payload: {} }), 422, 'job type "fax" is not registered'],
+    ['payload over the size limit', () => enqueue({ type: 'http', payload: { url: 'http://127.0.0.1:9/', body: 'x'.repeat(300_000) } }), 413, 'over the limit of 262144'],
+    ['negative delay', () => enqueue({ type: 'http', payload: { url: 'http://127.0.0.1:9/' }, delaySeconds: -5 }), 400, 'delaySeconds must not be negative'],
+    ['too-long delay', () => enqueue({ type: 'http', payload: { url: 'http://127.0.0.1:9/' }, delaySeconds: 40 * 24 * 3600 }), 400, 'delaySeconds must be at most 2592000'],
+    ['invalid payload', () => enqueue({ type: 'http', payload: { url: 'ftp://127.0.0.1/' } }), 422, 'payload.url'],
+    ['unknown queue', () => enqueue({ type: 'http', payload: { url: 'http://127.0.0.1:9/' } }, 'nope'), 404, 'queue "nope" is not defined'],
+  ];
+
+  it.each(cases)('rejects a %s, storing and sending nothing', async (_name, send, status, message) => {
+    const jobsBefore = await storedJobs();
+    const recordsBefore = stack.poller.stats().records;
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(response.body.error?.message).toContain(message);
+    expect(await storedJobs()).toBe(jobsBefore);
+    expect(await messagesInQueue()).toBe(0);
+    expect(stack.poller.stats().records).toBe(recordsBefore);
+  });
+});
