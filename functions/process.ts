@@ -19,8 +19,8 @@ function queueOfThisFunction() {
 
 /**
  * SQS-triggered worker of one queue (SLUICE_QUEUE). Processes the batch's records in parallel and
- * reports the records to deliver again in `batchItemFailures`; job failures are recorded on the
- * job and acknowledged, so they never reach SQS's redrive.
+ * reports the records to deliver again in `batchItemFailures`. Job failures are recorded on the
+ * job and acknowledged, so they do not count toward SQS's redrive.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -35,6 +35,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         throw error;
       }
     };
-    // A batch whose every record failed is still answered with batchItemFailures, not an exception.
+    // A batch whose every record failed still returns batchItemFailures, not an exception.
     return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   });

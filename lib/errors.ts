@@ -7,7 +7,7 @@ export interface ErrorContext {
   jobId?: string;
   queue?: string;
   operation?: string;
-  /** Configuration variable or file that holds the bad value. */
+  /** Configuration variable or file that contains the bad value. */
   setting?: string;
   cause?: unknown;
 }
@@ -43,7 +43,7 @@ export interface FieldProblem {
   message: string;
 }
 
-/** Base of the errors an HTTP caller can fix; `statusCode` is the HTTP status to answer with. */
+/** Base of the errors an HTTP caller can fix; `statusCode` is the HTTP status of the response. */
 export class RequestError extends SluiceError {
   readonly statusCode: number;
   readonly problems: FieldProblem[];

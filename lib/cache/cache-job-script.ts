@@ -1,5 +1,5 @@
 /**
- * Stores a job's JSON unless the cache already holds a newer version of it, so an older write
+ * Stores a job's JSON unless the cache already contains a newer version of it, so an older write
  * that arrives late cannot overwrite a newer state.
  *
  * KEYS[1]  the job's cache key (a hash with fields `version` and `json`)

@@ -9,7 +9,7 @@ interface CacheCommands {
 const KEY_PREFIX = 'sluice:job:';
 
 /**
- * Job-status cache in Redis. It holds the public view of each job written since it was created,
+ * Job-status cache in Redis. It contains the public view of each job written since it was created,
  * so `GET /jobs/{id}` rarely reaches MongoDB. MongoDB stays the source of truth: a miss or a Redis
  * error falls back to it, and losing the cache loses nothing.
  */

@@ -17,10 +17,10 @@ function getAttTarget(value: unknown): string | undefined {
 
 /**
  * Checks every SQS event source mapping of a packaged template against the rules that keep
- * messages out of the dead-letter queue: the queue's visibility timeout is at least 6 times the
- * function timeout (AWS's guidance for SQS event sources), the event source's maximum concurrency
- * is set and equals the function's reserved concurrency (so Lambda throttling does not count as
- * receives), partial batch responses are on, and the queue has a redrive policy.
+ * messages out of the dead-letter queue. The queue's visibility timeout is at least 6 times the
+ * function timeout (AWS's guidance for SQS event sources). The event source's maximum concurrency
+ * is set and equals the function's reserved concurrency, so Lambda throttling does not count as
+ * receives. Partial batch responses are on, and the queue has a redrive policy.
  * Returns one message per problem; an empty list means the template passes.
  */
 export function checkTemplate(template: Template): string[] {

@@ -56,7 +56,7 @@ export async function sendDueJobs(services: Services, queue: QueueDefinition, do
   }
 }
 
-/** Writes the new jobs to the status cache; a Redis failure is logged, never raised. */
+/** Writes the new jobs to the status cache. A Redis failure is logged and not raised, because the cache is optional. */
 async function cacheJobs(services: Services, documents: JobDocument[]): Promise<void> {
   const results = await Promise.allSettled(documents.map((job) => services.statusCache.put(job)));
   const failures = results.filter((result) => result.status === 'rejected');

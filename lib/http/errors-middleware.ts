@@ -6,7 +6,7 @@ import { jsonResponse } from './responses';
 
 /**
  * Middleware that turns errors into JSON responses: a `RequestError` becomes its 4xx status with
- * its message and field problems; anything else is logged and answered with a bare 500, so no
+ * its message and field problems; anything else is logged and returned as a bare 500, so no
  * internal detail leaks to the caller.
  */
 export function httpErrors(logger: Logger): MiddlewareObj {

@@ -26,7 +26,10 @@ export function jsonBody(options: { maxBytes: number }): MiddlewareObj<APIGatewa
           `content type ${contentType === undefined ? '(none)' : JSON.stringify(contentType)} is not supported; send the body as JSON with "content-type: application/json"`,
         );
       }
-      const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      let raw = event.body ?? '';
+      if (event.isBase64Encoded) {
+        raw = Buffer.from(raw, 'base64').toString('utf8');
+      }
       const bytes = Buffer.byteLength(raw, 'utf8');
       if (bytes > options.maxBytes) {
         throw new PayloadTooLargeError(`request body is ${bytes} bytes, over the limit of ${options.maxBytes}; store large data elsewhere and send a reference`);

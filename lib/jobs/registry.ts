@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { UnprocessableRequestError, type FieldProblem } from '../errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 
-/** What a handler gets besides its payload. */
+/** Context passed to a handler besides its payload. */
 export interface JobContext {
   jobId: string;
   queue: string;
@@ -35,7 +35,7 @@ export function defineJobType<Payload>(
 
 const jobTypeNamePattern = /^[a-z][a-z0-9._-]{0,63}$/;
 
-/** The job types one deployment knows, by name. */
+/** The job types of one deployment, by name. */
 export class JobTypeRegistry {
   private readonly types = new Map<string, JobType>();
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError, type FieldProblem } from '../errors';
 
-/** Longest delay a job may ask for: 30 days. */
+/** Maximum delay of a job: 30 days. */
 export const MAX_DELAY_SECONDS = 30 * 24 * 60 * 60;
 /** Upper bound on `maxAttempts`, so a typo cannot make a job retry for months. */
 export const MAX_ATTEMPTS_LIMIT = 100;

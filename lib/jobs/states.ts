@@ -30,7 +30,7 @@ const SOURCES_BY_TARGET: Record<JobState, readonly JobState[]> = {
   cancelled: [JobState.queued, JobState.delayed],
 };
 
-/** The states a job may be in for a transition to `target`; store operations filter on them. */
+/** Returns the states a job may be in for a transition to `target`. Store operations filter on them. */
 export function sourceStatesFor(target: JobState): readonly JobState[] {
   return SOURCES_BY_TARGET[target];
 }

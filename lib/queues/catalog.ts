@@ -4,7 +4,7 @@ import { parseQueueDefinitions, type QueueDefinition, type QueueNaming } from '.
 
 /**
  * The queues of this deployment, parsed from the bundled `queues.json` (esbuild inlines it, so a
- * function sees exactly the definitions it was deployed with).
+ * function uses exactly the definitions it was deployed with).
  */
 export class QueueCatalog {
   private readonly byName: Map<string, QueueDefinition>;

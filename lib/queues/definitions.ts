@@ -8,7 +8,7 @@ export const SQS_MAX_DELAY_SECONDS = 900;
 const SQS_MAX_BATCHING_WINDOW_SECONDS = 300;
 /** SQS accepts a visibility timeout of at most 12 hours. */
 const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-/** AWS asks for a visibility timeout of at least six times the function timeout. */
+/** AWS recommends a visibility timeout of at least six times the function timeout for SQS event sources. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Lambda's SQS event source accepts `maximumConcurrency` from 2 to 1000. */
 const MIN_EVENT_SOURCE_CONCURRENCY = 2;

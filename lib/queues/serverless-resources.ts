@@ -46,7 +46,7 @@ export function buildProcessFunctions(definitions: QueueDefinition[]): Record<st
   );
 }
 
-/** The SQS queues and dead-letter queues, with redrive policies, as CloudFormation resources. */
+/** Builds the SQS queues and dead-letter queues, with redrive policies, as CloudFormation resources. */
 export function buildQueueResources(definitions: QueueDefinition[]): Record<string, unknown> {
   const resources: Record<string, unknown> = {};
   for (const definition of definitions) {

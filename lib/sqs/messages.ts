@@ -8,7 +8,7 @@ export const jobMessageSchema = z.strictObject({
 
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
-/** One message to send: the job it carries and how long SQS holds it before delivery. */
+/** One message to send: the job it carries and how long SQS delays its delivery. */
 export interface OutgoingJobMessage {
   jobId: string;
   queue: string;

@@ -23,7 +23,7 @@ export function jobsCollection(db: Db): Collection<JobDocument> {
 }
 
 /**
- * Creates the collections' indexes (idempotent). On a mongos (`hello` answers `msg: "isdbgrid"`) it
+ * Creates the collections' indexes (idempotent). On a mongos (`hello` returns `msg: "isdbgrid"`) it
  * also shards the jobs collection on a hashed `_id`, so single-job operations route to one shard.
  */
 export async function prepareDatabase(db: Db): Promise<{ sharded: boolean }> {

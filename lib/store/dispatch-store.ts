@@ -4,7 +4,7 @@ import { JobState } from '../jobs/states';
 
 /**
  * Dispatch's store operations. A dispatch run claims jobs by stamping them with its own token in
- * one conditional `updateMany`; a job already claimed by an overlapping run no longer matches the
+ * one conditional `updateMany`. A job already claimed by an overlapping run no longer matches the
  * condition, so each job is sent by one run only.
  */
 

@@ -3,7 +3,7 @@ import { PermanentJobError, RetryableJobError } from '../errors';
 import type { JobDocument } from '../jobs/job';
 import type { JobTypeRegistry } from '../jobs/registry';
 
-/** What one attempt produced; the worker turns it into a store transition. */
+/** Outcome of one attempt, which the worker turns into a store transition. */
 export type AttemptOutcome =
   | { kind: 'succeeded'; result: unknown }
   | { kind: 'failed'; error: Error; permanent: boolean; retryAfterMs: number | undefined };

@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A webhook receiver on 127.0.0.1 for the demo and the end-to-end tests. The path decides the
- * answer: `/ok/<key>` answers 200, `/flaky/<key>?failures=N` answers 500 to the first N deliveries
- * of that key and 200 after, `/missing/<key>` answers 404, `/broken/<key>` always 500. It counts
- * every delivery per key and when each arrived.
+ * A webhook receiver on 127.0.0.1 for the demo and the end-to-end tests. The path sets the
+ * response status: `/ok/<key>` returns 200, `/flaky/<key>?failures=N` returns 500 to the first N
+ * deliveries of that key and 200 after, `/missing/<key>` returns 404, `/broken/<key>` always 500.
+ * It records every delivery per key and when each arrived.
  */
 export interface Receiver {
   url: string;

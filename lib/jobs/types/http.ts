@@ -15,8 +15,8 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'
 /**
  * Link-local addresses (169.254.0.0/16 and fe80::/10) hold cloud instance metadata services; a
  * webhook job must not reach them.
- * TODO: a host name that resolves to a link-local or private address is not caught; resolve and
- * check the address before connecting to close that gap.
+ * TODO: a host name that resolves to a link-local address is not caught. Resolving the name and
+ * checking the address before connecting would close that gap.
  */
 function isLinkLocalHost(hostname: string): boolean {
   const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
