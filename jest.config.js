@@ -7,6 +7,7 @@ const shared = {
   // @middy/core is published as ES modules only; compile it to CommonJS like the project's code.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bench/'],
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };
 
 module.exports = {

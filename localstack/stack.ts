@@ -128,6 +128,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaPort: options.lambdaPort ?? 3002,
       stage,
       env: {
+        // The lockfile pins the AWS SDK; its notice that later releases need Node 22 repeats in every function.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...options.functionEnv,
         MONGODB_URI: mongodbUri,
         REDIS_CLUSTER_NODES: redisNodes.join(','),

@@ -9,8 +9,11 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
+  // Services already running (LocalStack's compose file, a real MongoDB) replace the embedded ones.
   const stack = await startLocalStack({
     ...(process.env.MONGODB_URI ? { mongodbUri: process.env.MONGODB_URI } : {}),
+    ...(process.env.SQS_ENDPOINT ? { sqsEndpoint: process.env.SQS_ENDPOINT } : {}),
+    ...(process.env.REDIS_CLUSTER_NODES ? { redisNodes: process.env.REDIS_CLUSTER_NODES.split(',').map((node) => node.trim()) } : {}),
     onProgress: log,
     onFunctionLog: process.env.SLUICE_SHOW_FUNCTION_LOGS === '1' ? (line) => process.stdout.write(`${line}\n`) : undefined,
   });

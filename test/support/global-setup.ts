@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMongoWireServer } from '../../localstack/mongo-wire';
@@ -29,7 +29,9 @@ export default async function globalSetup(): Promise<void> {
     },
   };
 
-  const redis = await startRedisCluster({ basePort: TEST_REDIS_BASE_PORT, dir: mkdtempSync(join(tmpdir(), 'sluice-test-redis-')), onProgress: progress });
+  const redisDir = mkdtempSync(join(tmpdir(), 'sluice-test-redis-'));
+  stoppers.push(async () => rmSync(redisDir, { recursive: true, force: true }));
+  const redis = await startRedisCluster({ basePort: TEST_REDIS_BASE_PORT, dir: redisDir, onProgress: progress });
   stoppers.push(() => redis.stop());
   process.env.SLUICE_TEST_REDIS_NODES = redis.nodes.map((node) => `${node.host}:${node.port}`).join(',');
 

@@ -1,0 +1,55 @@
+// Run by the mongo-init service of docker-compose.yml with mongosh: initiates the config server and
+// shard replica sets (one member each) and adds both shards to the cluster through mongos.
+// Every step checks first, so running it again on a running cluster changes nothing.
+
+function connectWithRetry(uri) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const connection = connect(uri);
+      connection.adminCommand({ ping: 1 });
+      return connection;
+    } catch (error) {
+      if (attempt === 60) {
+        throw new Error(`${uri} did not respond to ping after 60 attempts: ${error.message}`);
+      }
+      sleep(1000);
+    }
+  }
+}
+
+function initiateReplicaSet(host, replicaSet, configsvr) {
+  const admin = connectWithRetry(`mongodb://${host}/admin?directConnection=true`);
+  try {
+    admin.adminCommand({ replSetGetStatus: 1 });
+    print(`replica set ${replicaSet} on ${host} is already initiated`);
+  } catch (error) {
+    // NotYetInitialized (code 94) is the expected state of a fresh member; anything else is a real failure.
+    if (error.code !== 94) {
+      throw error;
+    }
+    admin.adminCommand({ replSetInitiate: { _id: replicaSet, configsvr, members: [{ _id: 0, host }] } });
+    print(`initiated replica set ${replicaSet} on ${host}`);
+  }
+  for (let attempt = 1; !admin.hello().isWritablePrimary; attempt += 1) {
+    if (attempt === 60) {
+      throw new Error(`replica set ${replicaSet} on ${host} elected no primary within 60 s`);
+    }
+    sleep(1000);
+  }
+}
+
+initiateReplicaSet('configsvr:27019', 'configReplSet', true);
+initiateReplicaSet('shard1:27018', 'shard1', false);
+initiateReplicaSet('shard2:27018', 'shard2', false);
+
+const mongos = connectWithRetry('mongodb://mongos:27017/admin');
+const existing = mongos.adminCommand({ listShards: 1 }).shards.map((shard) => shard._id);
+for (const [name, host] of [['shard1', 'shard1/shard1:27018'], ['shard2', 'shard2/shard2:27018']]) {
+  if (existing.includes(name)) {
+    print(`shard ${name} is already in the cluster`);
+  } else {
+    mongos.adminCommand({ addShard: host, name });
+    print(`added shard ${host}`);
+  }
+}
+print('sharded MongoDB ready at mongodb://127.0.0.1:27017');
