@@ -5,8 +5,11 @@ import { startMongoWireServer } from '../../localstack/mongo-wire';
 import { startRedisCluster } from '../../localstack/redis-cluster';
 import { startSqsServer } from '../../localstack/sqs';
 
-/** Ports of the shared test Redis Cluster; the dev stack uses 7000-7005. */
-export const TEST_REDIS_BASE_PORT = 7100;
+/**
+ * First port of the shared test Redis Cluster (7100-7105; the dev stack uses 7000-7005).
+ * SLUICE_TEST_REDIS_BASE_PORT moves it, so two test runs can share a machine.
+ */
+const TEST_REDIS_BASE_PORT = Number(process.env.SLUICE_TEST_REDIS_BASE_PORT || 7100);
 
 declare global {
   // eslint-disable-next-line no-var
