@@ -1,4 +1,4 @@
-import type { RedisClient } from '../clients/redis';
+import { whenRedisReady, type RedisClient } from '../clients/redis';
 import { toPublicJob, type JobDocument, type PublicJob } from '../jobs/job';
 import { CACHE_JOB_IF_NEWER_LUA } from './cache-job-script';
 
@@ -16,7 +16,11 @@ const KEY_PREFIX = 'sluice:job:';
 export class StatusCache {
   private readonly redis: RedisClient & CacheCommands;
 
-  constructor(redis: RedisClient, private readonly ttlSeconds: number) {
+  constructor(
+    redis: RedisClient,
+    private readonly ttlSeconds: number,
+    private readonly readyTimeoutMs = 1_000,
+  ) {
     // defineCommand sends EVALSHA and reloads the script when a failover or SCRIPT FLUSH dropped it.
     redis.defineCommand('cacheJobIfNewer', { numberOfKeys: 1, lua: CACHE_JOB_IF_NEWER_LUA });
     this.redis = redis as RedisClient & CacheCommands;
@@ -28,12 +32,14 @@ export class StatusCache {
 
   /** Stores `job` unless a newer version is cached. Returns true when stored. Throws on Redis errors. */
   async put(job: JobDocument): Promise<boolean> {
+    await whenRedisReady(this.redis, this.readyTimeoutMs);
     const stored = await this.redis.cacheJobIfNewer(StatusCache.keyFor(job._id), job.version, JSON.stringify(toPublicJob(job)), this.ttlSeconds);
     return stored === 1;
   }
 
   /** Returns the cached job, or null on a miss. Throws on Redis errors. */
   async get(jobId: string): Promise<PublicJob | null> {
+    await whenRedisReady(this.redis, this.readyTimeoutMs);
     const json = await this.redis.hget(StatusCache.keyFor(jobId), 'json');
     return json === null ? null : (JSON.parse(json) as PublicJob);
   }

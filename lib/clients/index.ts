@@ -39,7 +39,7 @@ export function createServices(config: SluiceConfig): Services {
     queueUrls: new QueueUrlResolver(sqs),
     queues: QueueCatalog.fromBundledFile({ service: config.SLUICE_SERVICE, stage: config.SLUICE_STAGE }),
     jobTypes: createJobTypeRegistry(),
-    statusCache: new StatusCache(redis, config.SLUICE_STATUS_CACHE_TTL_SECONDS),
+    statusCache: new StatusCache(redis, config.SLUICE_STATUS_CACHE_TTL_SECONDS, config.REDIS_TIMEOUT_MS),
   };
 }
 

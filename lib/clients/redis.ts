@@ -51,3 +51,25 @@ export function createRedisClient(config: SluiceConfig): RedisClient {
   }
   return logConnectionErrors(new Redis(config.REDIS_URL as string, { ...nodeOptions, enableAutoPipelining: true }));
 }
+
+/**
+ * Resolves once `client` is ready, or throws after `timeoutMs`. Commands are not queued while the
+ * client connects (offline queue off, so an outage fails fast), so a cold container awaits this
+ * before its first command instead of failing it.
+ */
+export async function whenRedisReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') {
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`Redis is not ready after ${timeoutMs} ms (status ${client.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}
