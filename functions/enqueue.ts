@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { getServices } from '../lib/clients';
@@ -9,10 +10,12 @@ import { httpErrors } from '../lib/http/errors-middleware';
 import { jsonBody, type JsonEvent } from '../lib/http/json-body';
 import { jsonResponse } from '../lib/http/responses';
 import { logger } from '../lib/observability/logger';
+import { metrics } from '../lib/observability/metrics';
 
 /** `POST /queues/{queue}/jobs`: enqueues one job; 202 with its id and state. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .use(httpErrors(logger))
   .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES }))
   .handler(async (event) => {
@@ -24,6 +27,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
 /** `POST /queues/{queue}/jobs/batch`: enqueues up to 100 jobs; 202 with one result per job, in request order. */
 export const batchHandler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .use(httpErrors(logger))
   // A batch carries up to 100 jobs, so its body may be up to 100 times one job's limit.
   .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES * 100 }))

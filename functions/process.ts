@@ -1,10 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { getServices } from '../lib/clients';
 import { ConfigError } from '../lib/errors';
 import { logger } from '../lib/observability/logger';
+import { metrics } from '../lib/observability/metrics';
 import { processMessage } from '../lib/worker/process-message';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -24,9 +26,11 @@ function queueOfThisFunction() {
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .handler(async (event: SQSEvent, context: Context) => {
     const services = getServices();
     const queue = queueOfThisFunction();
+    metrics.addDimension('queue', queue.name);
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       try {
         await processMessage(record, { services, queue, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../clients';
 import type { JobDocument } from '../jobs/job';
 import { describeError, logger } from '../observability/logger';
+import { countMetric, JobMetric } from '../observability/metrics';
 import { SQS_MAX_DELAY_SECONDS } from '../queues/definitions';
 import { sendJobMessages } from '../sqs/send-jobs';
 import { claimDueJobs, clearDispatchToken, releaseDispatchClaims } from '../store/dispatch-store';
@@ -96,6 +97,7 @@ export async function runDispatch(services: Services, options: DispatchOptions =
       break;
     }
   }
+  countMetric(JobMetric.dispatched, report.sent);
   logger.info('dispatch finished', { ...report });
   return report;
 }

@@ -3,6 +3,7 @@ import { InvalidRequestError, RequestError, UnprocessableRequestError, type Fiel
 import type { JobDocument } from '../jobs/job';
 import { batchRequestSchema, toFieldProblems } from '../jobs/request';
 import { describeError, logger } from '../observability/logger';
+import { countMetric, JobMetric } from '../observability/metrics';
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
 import { sendJobMessages } from '../sqs/send-jobs';
 import type { JobState } from '../jobs/states';
@@ -73,6 +74,7 @@ export async function enqueueJob(services: Services, queueName: string, body: un
   const queue = services.queues.get(queueName);
   const job = buildJob(queue.name, body, services.jobTypes, now);
   await insertJobs(services.jobs, [job]);
+  countMetric(JobMetric.enqueued);
   await sendDueJobs(services, queue, [job], now);
   await cacheJobs(services, [job]);
   return { id: job._id, state: job.state };
@@ -109,6 +111,7 @@ export async function enqueueBatch(services: Services, queueName: string, body: 
     throw new UnprocessableRequestError('no job in the batch is valid; fix the entries listed in problems', results.flatMap((result) => ('error' in result ? result.error.problems : [])));
   }
   await insertJobs(services.jobs, accepted);
+  countMetric(JobMetric.enqueued, accepted.length);
   await sendDueJobs(services, queue, accepted, now);
   await cacheJobs(services, accepted);
   return results;

@@ -7,6 +7,7 @@ import { computeBackoffMs } from '../jobs/backoff';
 import type { JobDocument, JobError } from '../jobs/job';
 import { JobState } from '../jobs/states';
 import { describeError, jobLogger } from '../observability/logger';
+import { countMetric, JobMetric, recordAttemptDuration } from '../observability/metrics';
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
 import { jobMessageSchema, type JobMessage } from '../sqs/messages';
 import { sendDueJobs } from '../enqueue/enqueue';
@@ -137,12 +138,16 @@ export async function processMessage(record: SQSRecord, context: ProcessContext)
   }
   await cacheQuietly(context, recorded, logger);
 
+  recordAttemptDuration(durationMs);
   const fields = { state: recorded.state, durationMs, ...(recorded.lastError && outcome.kind === 'failed' ? { error: { name: recorded.lastError.name, message: recorded.lastError.message } } : {}) };
   if (recorded.state === JobState.completed) {
+    countMetric(JobMetric.completed);
     logger.info('attempt succeeded', fields);
   } else if (recorded.state === JobState.dead) {
+    countMetric(JobMetric.dead);
     logger.error('attempt failed; job is dead', fields);
   } else {
+    countMetric(JobMetric.retried);
     logger.warn('attempt failed; retry scheduled', { ...fields, runAt: recorded.runAt.toISOString() });
   }
 }

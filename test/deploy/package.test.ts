@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { checkTemplate } from '../../lib/deploy/check-template';
+
+const run = promisify(execFile);
+const root = join(__dirname, '..', '..');
+
+jest.setTimeout(120_000);
+
+describe('serverless package', () => {
+  let outputDir: string;
+
+  beforeAll(() => {
+    outputDir = mkdtempSync(join(tmpdir(), 'sluice-package-'));
+  });
+
+  afterAll(() => {
+    rmSync(outputDir, { recursive: true, force: true });
+  });
+
+  it('packages every function without AWS credentials', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_SDK_LOAD_CONFIG: '0', HOME: outputDir };
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+      delete env[name];
+    }
+    await run(process.execPath, [join(root, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'ci', '--package', outputDir], { cwd: root, env });
+
+    for (const name of ['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'dispatch', 'process-default', 'process-webhooks']) {
+      expect(existsSync(join(outputDir, `${name}.zip`))).toBe(true);
+    }
+    const template = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+    expect(checkTemplate(template)).toEqual([]);
+    expect(template.Resources.ProcessDashdefaultLambdaFunction.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      ReservedConcurrentExecutions: 10,
+      Environment: { Variables: expect.objectContaining({ SLUICE_QUEUE: 'default', SLUICE_STAGE: 'ci' }) },
+    });
+    expect(template.Resources.DefaultQueue.Properties).toMatchObject({ QueueName: 'sluice-ci-default', VisibilityTimeout: 180 });
+  });
+});
