@@ -4,6 +4,9 @@
  */
 import { startLocalStack } from './stack';
 
+// The lockfile pins the AWS SDK; its notice that releases after January 2027 need Node 22 is not actionable here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 function log(line: string): void {
   process.stdout.write(`[sluice] ${line}\n`);
 }
@@ -39,8 +42,8 @@ async function main(): Promise<void> {
   log(`  MongoDB         ${stack.mongodbUri}${stack.mongoIsTestDouble ? '  (wire-protocol test double)' : ''}`);
   log(`  Redis Cluster   ${stack.redisNodes.join(',')}`);
   log(`  queues          ${stack.queues.map((queue) => queue.name).join(', ')}`);
-  log('try: curl -s -X POST -H "content-type: application/json" ' +
-    `-d '{"type":"http","payload":{"url":"http://127.0.0.1:9/"}}' ${stack.httpEndpoint}/queues/default/jobs`);
+  log(`try (with a webhook receiver on 127.0.0.1:8080, see README): curl -s -X POST -H 'content-type: application/json' ` +
+    `-d '{"type":"http","payload":{"url":"http://127.0.0.1:8080/hook","body":{"order":42}}}' ${stack.httpEndpoint}/queues/webhooks/jobs`);
   log('press Ctrl-C to stop');
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { JobDocument } from '../jobs/job';
-import type { JobTypeRegistry } from '../jobs/registry';
-import { parseJobRequest, resolveRunAt } from '../jobs/request';
+import { RequestError, UnprocessableRequestError } from '../errors';
+import type { JobType, JobTypeRegistry } from '../jobs/registry';
+import { parseJobRequest, prefixProblems, resolveRunAt } from '../jobs/request';
 import { JobState } from '../jobs/states';
 
 /**
@@ -10,8 +11,18 @@ import { JobState } from '../jobs/states';
  */
 export function buildJob(queue: string, body: unknown, jobTypes: JobTypeRegistry, now: Date, prefix: string[] = []): JobDocument {
   const request = parseJobRequest(body, prefix);
-  const type = jobTypes.get(request.type);
-  const payload = jobTypes.parsePayload(request.type, request.payload);
+  let type: JobType;
+  let payload: unknown;
+  try {
+    type = jobTypes.get(request.type);
+    payload = jobTypes.parsePayload(request.type, request.payload);
+  } catch (error) {
+    // Locate the problem inside a batch: `jobs.3.payload.url` rather than `payload.url`.
+    if (error instanceof RequestError && prefix.length > 0) {
+      throw new UnprocessableRequestError(`${prefix.join('.')}: ${error.message}`, prefixProblems(error.problems, prefix));
+    }
+    throw error;
+  }
   const runAt = resolveRunAt(request, now, prefix);
   return {
     _id: randomUUID(),

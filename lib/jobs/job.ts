@@ -35,6 +35,8 @@ export interface JobDocument {
   dispatchToken?: string;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** When MongoDB's TTL monitor deletes the finished job; unset while the job can still run. */
+  expiresAt?: Date | null;
 }
 
 /** A job as the HTTP API returns it. */

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
-import { UnprocessableRequestError, type FieldProblem } from '../errors';
+import { UnprocessableRequestError } from '../errors';
+import { toFieldProblems } from './request';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 
 /** Context passed to a handler besides its payload. */
@@ -72,14 +73,11 @@ export class JobTypeRegistry {
    */
   parsePayload(name: string, payload: unknown): unknown {
     const type = this.get(name);
-    const parsed = type.payloadSchema.safeParse(payload);
+    const parsed = type.payloadSchema.safeParse(payload, { reportInput: true });
     if (parsed.success) {
       return parsed.data;
     }
-    const problems: FieldProblem[] = parsed.error.issues.map((issue) => ({
-      field: ['payload', ...issue.path.map(String)].join('.'),
-      message: issue.message,
-    }));
+    const problems = toFieldProblems(parsed.error, ['payload']);
     throw new UnprocessableRequestError(
       `payload is invalid for job type ${JSON.stringify(name)}: ${problems.map((problem) => `${problem.field} ${problem.message}`).join('; ')}`,
       problems,

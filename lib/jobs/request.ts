@@ -9,25 +9,28 @@ export const MAX_ATTEMPTS_LIMIT = 100;
 export const MAX_BATCH_JOBS = 100;
 
 export const jobRequestSchema = z
-  .strictObject({
+  .strictObject(
+    {
     type: z.string({ error: 'is required: the name of a registered job type, such as "http"' }).min(1, 'must not be empty'),
     payload: z.unknown().refine((value) => value !== undefined, 'is required; send {} for a job type without payload'),
     delaySeconds: z
-      .number({ error: 'must be a whole number of seconds' })
+      .number({ error: `must be a JSON number of seconds from 0 to ${MAX_DELAY_SECONDS} (30 days)` })
       .int('must be a whole number of seconds')
-      .min(0, 'must not be negative')
-      .max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS} (30 days)`)
+      .min(0, `must not be negative; use 0 to ${MAX_DELAY_SECONDS} seconds`)
+      .max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS} (30 days); use runAt or a shorter delay`)
       .optional(),
     runAt: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 timestamp with a time zone, such as 2030-01-01T12:00:00Z' })
       .optional(),
     maxAttempts: z
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
+      .number({ error: `must be a JSON number from 1 to ${MAX_ATTEMPTS_LIMIT}` })
+      .int(`must be a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}`)
+      .min(1, `must be at least 1 (at most ${MAX_ATTEMPTS_LIMIT})`)
       .max(MAX_ATTEMPTS_LIMIT, `must be at most ${MAX_ATTEMPTS_LIMIT}`)
       .optional(),
-  })
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object with "type" and "payload"' : undefined) },
+  )
   .refine((request) => request.delaySeconds === undefined || request.runAt === undefined, {
     path: ['runAt'],
     message: 'cannot be combined with delaySeconds; send one of them',
@@ -42,20 +45,45 @@ export const batchRequestSchema = z.strictObject({
     .max(MAX_BATCH_JOBS, `must contain at most ${MAX_BATCH_JOBS} jobs; split the batch`),
 });
 
-/** Converts zod issues into field problems, prefixing each path with `prefix`. */
+/** Longest rendering of a rejected value quoted back in an error message. */
+const MAX_QUOTED_VALUE_CHARS = 60;
+
+/** Describes the rejected value of an issue, when zod reported it (parse with `reportInput: true`). */
+function receivedValue(issue: z.core.$ZodIssue): string {
+  if (!('input' in issue) || issue.input === undefined || (typeof issue.input === 'object' && issue.input !== null)) {
+    return '';
+  }
+  const shown = JSON.stringify(issue.input);
+  return ` (received ${shown.length > MAX_QUOTED_VALUE_CHARS ? `${shown.slice(0, MAX_QUOTED_VALUE_CHARS)}...` : shown})`;
+}
+
+/** Converts zod issues into field problems, prefixing each path with `prefix` and quoting the rejected value. */
 export function toFieldProblems(error: z.ZodError, prefix: string[] = []): FieldProblem[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...issue.path.map(String)];
+    const field = path.join('.') || '(body)';
     if (issue.code === 'unrecognized_keys') {
-      return { field: path.join('.') || '(body)', message: `has unknown fields ${issue.keys.join(', ')}; remove them` };
+      return { field, message: `has unknown fields ${issue.keys.join(', ')}; remove them` };
     }
-    return { field: path.join('.') || '(body)', message: issue.message };
+    const missing = 'input' in issue && issue.input === undefined && issue.code === 'invalid_type';
+    if (missing && !issue.message.startsWith('is required')) {
+      return { field, message: `is required: ${issue.message}` };
+    }
+    return { field, message: `${issue.message}${receivedValue(issue)}` };
   });
+}
+
+/** Prefixes the field paths of a request error's problems, to locate an entry of a batch. */
+export function prefixProblems(problems: FieldProblem[], prefix: string[]): FieldProblem[] {
+  if (prefix.length === 0) {
+    return problems;
+  }
+  return problems.map((problem) => ({ ...problem, field: [...prefix, problem.field].join('.') }));
 }
 
 /** Parses one job request; throws {@link InvalidRequestError} naming each invalid field. */
 export function parseJobRequest(body: unknown, prefix: string[] = []): JobRequest {
-  const parsed = jobRequestSchema.safeParse(body);
+  const parsed = jobRequestSchema.safeParse(body, { reportInput: true });
   if (!parsed.success) {
     const problems = toFieldProblems(parsed.error, prefix);
     throw new InvalidRequestError(`invalid job request: ${problems.map((problem) => `${problem.field} ${problem.message}`).join('; ')}`, problems);

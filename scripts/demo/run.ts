@@ -11,6 +11,9 @@ import { getJson, mapConcurrent, postJson } from './http-client';
 import { startReceiver, type Receiver } from './receiver';
 import { planWorkload, type PlannedJob } from './workload';
 
+// The lockfile pins the AWS SDK; its notice that releases after January 2027 need Node 22 is not actionable here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const QUEUE = 'webhooks';
 const BATCH_SIZE = 100;
 

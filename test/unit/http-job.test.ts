@@ -80,6 +80,7 @@ describe('http payload schema', () => {
     [{ url: 'http://127.0.0.1/', method: 'FETCH' }, 'method'],
     [{ url: 'http://127.0.0.1/', timeoutMs: 0 }, 'timeoutMs'],
     [{ url: 'http://127.0.0.1/', extra: 1 }, 'extra'],
+    [{ method: 'POST' }, 'is required: the webhook URL'],
   ])('rejects %j', (payload, expected) => {
     const parsed = httpPayloadSchema.safeParse(payload);
     expect(parsed.success).toBe(false);

@@ -18,6 +18,8 @@ describe('parseJobRequest', () => {
     [{ type: 'http', payload: {}, runAt: '2030-01-01T00:00:00Z', delaySeconds: 5 }, 'runAt cannot be combined with delaySeconds'],
     [{ type: 'http', payload: {}, maxAttempts: 0 }, 'maxAttempts must be at least 1'],
     [{ type: 'http', payload: {}, colour: 'red' }, 'unknown fields colour'],
+    [{ type: 'http', payload: {}, delaySeconds: '10' }, 'delaySeconds must be a JSON number of seconds from 0 to 2592000 (30 days) (received "10")'],
+    [[1], '(body) must be a JSON object with "type" and "payload"'],
   ])('rejects %j naming %s', (body, expected) => {
     expect(() => parseJobRequest(body)).toThrow(InvalidRequestError);
     expect(() => parseJobRequest(body)).toThrow(expected);
@@ -28,7 +30,9 @@ describe('parseJobRequest', () => {
       parseJobRequest({ type: 'http', payload: {}, delaySeconds: -5 }, ['jobs', '3']);
       throw new Error('expected a rejection');
     } catch (error) {
-      expect((error as InvalidRequestError).problems).toEqual([{ field: 'jobs.3.delaySeconds', message: 'must not be negative' }]);
+      expect((error as InvalidRequestError).problems).toEqual([
+        { field: 'jobs.3.delaySeconds', message: 'must not be negative; use 0 to 2592000 seconds (received -5)' },
+      ]);
     }
   });
 });
@@ -44,5 +48,19 @@ describe('resolveRunAt', () => {
 
   it('rejects runAt more than 30 days ahead', () => {
     expect(() => resolveRunAt({ type: 'http', payload: {}, runAt: '2030-03-01T00:00:00Z' }, now)).toThrow('runAt is more than 30 days ahead');
+  });
+});
+
+describe('buildJob in a batch', () => {
+  it('locates registry problems by entry index', () => {
+    expect.assertions(2);
+    const { buildJob } = jest.requireActual<typeof import('../../lib/enqueue/build-job')>('../../lib/enqueue/build-job');
+    const { createJobTypeRegistry } = jest.requireActual<typeof import('../../lib/jobs/types')>('../../lib/jobs/types');
+    expect(() => buildJob('default', { type: 'fax', payload: {} }, createJobTypeRegistry(), now, ['jobs', '4'])).toThrow('jobs.4: job type "fax" is not registered');
+    try {
+      buildJob('default', { type: 'http', payload: {} }, createJobTypeRegistry(), now, ['jobs', '2']);
+    } catch (error) {
+      expect((error as InvalidRequestError).problems).toEqual([{ field: 'jobs.2.payload.url', message: 'is required: the webhook URL' }]);
+    }
   });
 });

@@ -25,7 +25,10 @@ function isLinkLocalHost(hostname: string): boolean {
 
 export const httpPayloadSchema = z.strictObject({
   url: z
-    .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+    .url({
+      protocol: /^https?$/,
+      error: (issue) => (issue.input === undefined ? 'is required: the webhook URL' : 'must be an absolute http:// or https:// URL'),
+    })
     .refine((value) => !URL.canParse(value) || !isLinkLocalHost(new URL(value).hostname), 'must not point at a link-local (metadata) address'),
   method: z.enum(HTTP_METHODS).default('POST'),
   headers: z.record(z.string(), z.string()).default({}),
