@@ -57,6 +57,7 @@ export class RequestError extends SluiceError {
 
 export const HttpStatus = {
   ok: 200,
+  created: 201,
   accepted: 202,
   badRequest: 400,
   notFound: 404,

@@ -39,6 +39,10 @@ const envSchema = z
     SLUICE_OUTBOX_GRACE_SECONDS: positiveInt(30),
     /** A ready job still in MongoDB this long after its message was sent is sent again. */
     SLUICE_STALE_MESSAGE_SECONDS: positiveInt(900),
+    /** Completed and cancelled jobs are deleted this long after they finish (a TTL index on `expiresAt`). */
+    SLUICE_COMPLETED_RETENTION_SECONDS: positiveInt(7 * 24 * 60 * 60),
+    /** Dead jobs are kept this long after their last attempt, for listing and retry, then deleted. */
+    SLUICE_DEAD_RETENTION_SECONDS: positiveInt(30 * 24 * 60 * 60),
   })
   .superRefine((env, context) => {
     if (env.REDIS_CLUSTER_NODES && env.REDIS_URL) {

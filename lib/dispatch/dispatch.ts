@@ -6,6 +6,8 @@ import { countMetric, JobMetric } from '../observability/metrics';
 import { SQS_MAX_DELAY_SECONDS } from '../queues/definitions';
 import { sendJobMessages } from '../sqs/send-jobs';
 import { claimDueJobs, clearDispatchToken, releaseDispatchClaims } from '../store/dispatch-store';
+import { materializeSchedules } from '../schedules/materialize';
+import { recoverLeases } from './recover-leases';
 
 /** Jobs claimed per round; a run repeats rounds until the backlog is drained or its time is up. */
 const DEFAULT_ROUND_SIZE = 500;
@@ -21,6 +23,12 @@ export interface DispatchReport {
   sent: number;
   failed: number;
   rounds: number;
+  /** Jobs whose lease expired, sent for another attempt. */
+  leasesRetried: number;
+  /** Jobs whose lease expired during their last attempt, now dead. */
+  leasesDead: number;
+  /** Jobs created for cron schedule slots. */
+  scheduledJobs: number;
 }
 
 function groupByQueue(jobs: JobDocument[]): Map<string, JobDocument[]> {
@@ -62,14 +70,22 @@ async function sendRound(services: Services, claimed: JobDocument[], token: stri
 }
 
 /**
- * Sends every job that needs a message and is due within SQS's 900 s delay limit: new jobs whose
- * send failed, long delays coming due, retries waiting in MongoDB, and ready jobs whose message
- * was lost. Each round claims its jobs with its own token, so overlapping runs send a job once.
+ * Recovers jobs whose lease expired and creates the jobs of cron slots due within 15 minutes.
+ * Then sends every job that needs a message and is due within SQS's 900 s delay limit: new jobs
+ * whose send failed, long delays coming due, retries waiting in MongoDB, and ready jobs whose
+ * message was lost. Each round claims its jobs with its own token, so overlapping runs send a job once.
  */
 export async function runDispatch(services: Services, options: DispatchOptions = {}): Promise<DispatchReport> {
   const roundSize = options.roundSize ?? DEFAULT_ROUND_SIZE;
   const startedAt = Date.now();
-  const report: DispatchReport = { sent: 0, failed: 0, rounds: 0 };
+  const report: DispatchReport = { sent: 0, failed: 0, rounds: 0, leasesRetried: 0, leasesDead: 0, scheduledJobs: 0 };
+
+  // Both send the jobs they write themselves; a failed send leaves a job in the outbox for a later run.
+  const startNow = options.now ?? new Date();
+  const leases = await recoverLeases(services, startNow);
+  report.leasesRetried = leases.retried;
+  report.leasesDead = leases.dead;
+  report.scheduledJobs = (await materializeSchedules(services, startNow)).created;
 
   for (;;) {
     const now = options.now ?? new Date();

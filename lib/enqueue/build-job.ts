@@ -8,8 +8,16 @@ import { JobState } from '../jobs/states';
 /**
  * Validates one job request for `queue` and builds the document to insert. Throws a
  * `RequestError` (400 or 422) naming the invalid field; `prefix` locates the request in a batch.
+ * `id` defaults to a random UUID; a caller passes its own to make the insert unique per event.
  */
-export function buildJob(queue: string, body: unknown, jobTypes: JobTypeRegistry, now: Date, prefix: string[] = []): JobDocument {
+export function buildJob(
+  queue: string,
+  body: unknown,
+  jobTypes: JobTypeRegistry,
+  now: Date,
+  prefix: string[] = [],
+  id: string = randomUUID(),
+): JobDocument {
   const request = parseJobRequest(body, prefix);
   let type: JobType;
   let payload: unknown;
@@ -25,7 +33,7 @@ export function buildJob(queue: string, body: unknown, jobTypes: JobTypeRegistry
   }
   const runAt = resolveRunAt(request, now, prefix);
   return {
-    _id: randomUUID(),
+    _id: id,
     queue,
     type: type.name,
     payload,

@@ -1,7 +1,9 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
 import type { JobDocument } from '../jobs/job';
+import type { ScheduleDocument } from '../schedules/schedule';
 
 export const JOBS_COLLECTION = 'jobs';
+export const SCHEDULES_COLLECTION = 'schedules';
 
 /**
  * Indexes of the jobs collection, one per query Sluice makes besides `_id` lookups.
@@ -16,10 +18,26 @@ const JOB_INDEXES: IndexDescription[] = [
   { key: { dispatchToken: 1 }, name: 'dispatchToken', sparse: true },
   // stats: counts by state per queue
   { key: { queue: 1, state: 1 }, name: 'queue_state' },
+  // dispatch: active jobs whose lease expired
+  { key: { state: 1, leaseExpiresAt: 1 }, name: 'state_leaseExpiresAt' },
+  // listing: a queue's finished jobs of one state, newest first, in cursor order
+  { key: { queue: 1, state: 1, finishedAt: -1, _id: -1 }, name: 'queue_state_finishedAt' },
+  // retention: MongoDB's TTL monitor deletes a finished job once its expiresAt passes (it runs every 60 s)
+  { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+];
+
+/** Indexes of the schedules collection. */
+const SCHEDULE_INDEXES: IndexDescription[] = [
+  // dispatch: active schedules with a slot due within the lookahead
+  { key: { paused: 1, nextSlotAt: 1 }, name: 'paused_nextSlotAt' },
 ];
 
 export function jobsCollection(db: Db): Collection<JobDocument> {
   return db.collection<JobDocument>(JOBS_COLLECTION);
+}
+
+export function schedulesCollection(db: Db): Collection<ScheduleDocument> {
+  return db.collection<ScheduleDocument>(SCHEDULES_COLLECTION);
 }
 
 /**
@@ -28,6 +46,7 @@ export function jobsCollection(db: Db): Collection<JobDocument> {
  */
 export async function prepareDatabase(db: Db): Promise<{ sharded: boolean }> {
   await jobsCollection(db).createIndexes(JOB_INDEXES);
+  await schedulesCollection(db).createIndexes(SCHEDULE_INDEXES);
   const hello = await db.admin().command({ hello: 1 });
   if (hello.msg !== 'isdbgrid') {
     return { sharded: false };

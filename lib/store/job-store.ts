@@ -81,9 +81,14 @@ function leaseLost(id: string, operation: string): LeaseLostError {
   });
 }
 
+/** Returns when a job finishing at `now` expires, for the TTL index on `expiresAt`. */
+export function expiryAfter(now: Date, retentionSeconds: number): Date {
+  return new Date(now.getTime() + retentionSeconds * 1000);
+}
+
 /**
- * Records a successful attempt. Precondition: the job is `active` under `leaseToken`.
- * Throws {@link LeaseLostError} when another worker took the job over.
+ * Records a successful attempt; the job expires `retentionSeconds` later. Precondition: the job
+ * is `active` under `leaseToken`. Throws {@link LeaseLostError} when another worker took the job over.
  */
 export async function completeJob(
   jobs: Collection<JobDocument>,
@@ -91,11 +96,20 @@ export async function completeJob(
   leaseToken: string,
   result: unknown,
   now: Date,
+  retentionSeconds: number,
 ): Promise<JobDocument> {
   const job = await jobs.findOneAndUpdate(
     leaseFilter(id, leaseToken),
     {
-      $set: { state: JobState.completed, result: result ?? null, leaseToken: null, leaseExpiresAt: null, finishedAt: now, updatedAt: now },
+      $set: {
+        state: JobState.completed,
+        result: result ?? null,
+        leaseToken: null,
+        leaseExpiresAt: null,
+        finishedAt: now,
+        updatedAt: now,
+        expiresAt: expiryAfter(now, retentionSeconds),
+      },
       $inc: { version: 1 },
     },
     { returnDocument: 'after' },
@@ -142,8 +156,8 @@ export async function scheduleRetry(
 }
 
 /**
- * Moves a job to `dead` after its last attempt or a permanent failure. The job is kept.
- * Throws {@link LeaseLostError} when the lease was lost.
+ * Moves a job to `dead` after its last attempt or a permanent failure. The job is kept for
+ * `retentionSeconds`, then expires. Throws {@link LeaseLostError} when the lease was lost.
  */
 export async function buryJob(
   jobs: Collection<JobDocument>,
@@ -151,11 +165,20 @@ export async function buryJob(
   leaseToken: string,
   error: JobError,
   now: Date,
+  retentionSeconds: number,
 ): Promise<JobDocument> {
   const job = await jobs.findOneAndUpdate(
     leaseFilter(id, leaseToken),
     {
-      $set: { state: JobState.dead, lastError: error, leaseToken: null, leaseExpiresAt: null, finishedAt: now, updatedAt: now },
+      $set: {
+        state: JobState.dead,
+        lastError: error,
+        leaseToken: null,
+        leaseExpiresAt: null,
+        finishedAt: now,
+        updatedAt: now,
+        expiresAt: expiryAfter(now, retentionSeconds),
+      },
       $inc: { version: 1 },
     },
     { returnDocument: 'after' },
@@ -176,4 +199,49 @@ export async function countJobsByState(jobs: Collection<JobDocument>, queue: str
     counts[row._id] = row.count;
   }
   return counts;
+}
+
+/**
+ * Cancels a job that has not started (`queued` or `delayed`); it expires `retentionSeconds` later.
+ * A message already in SQS for it is skipped, because the claim takes only ready jobs. Returns
+ * the cancelled job, or null when the job is missing or in another state.
+ */
+export async function cancelJob(jobs: Collection<JobDocument>, id: string, now: Date, retentionSeconds: number): Promise<JobDocument | null> {
+  return jobs.findOneAndUpdate(
+    { _id: id, state: { $in: [...sourceStatesFor(JobState.cancelled)] } },
+    {
+      $set: { state: JobState.cancelled, outbox: false, finishedAt: now, updatedAt: now, expiresAt: expiryAfter(now, retentionSeconds) },
+      $inc: { version: 1 },
+    },
+    { returnDocument: 'after' },
+  );
+}
+
+/**
+ * Gives a `dead` job `extraAttempts` more attempts: it becomes `queued`, due at `now`, in the
+ * outbox, with `maxAttempts = attempts + extraAttempts` and no expiry. Its last error stays for
+ * reference. Returns the job, or null when the job is missing or not dead.
+ */
+export async function retryDeadJob(jobs: Collection<JobDocument>, id: string, extraAttempts: number, now: Date): Promise<JobDocument | null> {
+  // A pipeline update computes maxAttempts from the stored attempts in the same atomic write.
+  return jobs.findOneAndUpdate(
+    { _id: id, state: { $in: [...sourceStatesFor(JobState.queued)] } },
+    [
+      {
+        $set: {
+          state: JobState.queued,
+          maxAttempts: { $add: ['$attempts', extraAttempts] },
+          runAt: now,
+          outbox: true,
+          sentAt: null,
+          result: null,
+          finishedAt: null,
+          updatedAt: now,
+          version: { $add: ['$version', 1] },
+        },
+      },
+      { $unset: ['expiresAt'] },
+    ],
+    { returnDocument: 'after' },
+  );
 }

@@ -28,7 +28,11 @@ describe('serverless package', () => {
     }
     await run(process.execPath, [join(root, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'ci', '--package', outputDir], { cwd: root, env });
 
-    for (const name of ['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'dispatch', 'process-default', 'process-webhooks']) {
+    const functionNames = [
+      ...['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks'],
+      ...['createSchedule', 'getSchedule', 'pauseSchedule', 'resumeSchedule', 'deleteSchedule'],
+    ];
+    for (const name of functionNames) {
       expect(existsSync(join(outputDir, `${name}.zip`))).toBe(true);
     }
     const template = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'));

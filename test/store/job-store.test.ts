@@ -9,6 +9,8 @@ import { freshDatabase, type TestDatabase } from '../support/services';
 const jobTypes = createJobTypeRegistry();
 const t0 = new Date('2030-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+/** Retention of finished jobs in these tests: one hour. */
+const RETENTION_SECONDS = 3_600;
 
 function newJob(overrides: Partial<JobDocument> = {}): JobDocument {
   return { ...buildJob('default', { type: 'http', payload: { url: 'http://127.0.0.1:9/' } }, jobTypes, t0), ...overrides };
@@ -70,21 +72,21 @@ describe('job store', () => {
     const takenOver = await claimJob(database.jobs, job._id, { leaseToken: 'fresh', leaseMs: 10_000, now: at(12) });
     expect(takenOver).toMatchObject({ leaseToken: 'fresh', attempts: 2 });
 
-    await expect(completeJob(database.jobs, job._id, 'stale', { ok: true }, at(13))).rejects.toThrow(LeaseLostError);
+    await expect(completeJob(database.jobs, job._id, 'stale', { ok: true }, at(13), RETENTION_SECONDS)).rejects.toThrow(LeaseLostError);
     await expect(scheduleRetry(database.jobs, job._id, 'stale', failure(1), at(20), at(13))).rejects.toThrow(LeaseLostError);
-    await expect(buryJob(database.jobs, job._id, 'stale', failure(1), at(13))).rejects.toThrow(LeaseLostError);
+    await expect(buryJob(database.jobs, job._id, 'stale', failure(1), at(13), RETENTION_SECONDS)).rejects.toThrow(LeaseLostError);
     expect((await findJob(database.jobs, job._id))?.state).toBe('active');
 
-    const completed = await completeJob(database.jobs, job._id, 'fresh', { ok: true }, at(14));
-    expect(completed).toMatchObject({ state: 'completed', result: { ok: true }, leaseToken: null, finishedAt: at(14) });
+    const completed = await completeJob(database.jobs, job._id, 'fresh', { ok: true }, at(14), RETENTION_SECONDS);
+    expect(completed).toMatchObject({ state: 'completed', result: { ok: true }, leaseToken: null, finishedAt: at(14), expiresAt: at(14 + RETENTION_SECONDS) });
   });
 
   it('does not complete a job twice', async () => {
     const job = newJob();
     await insertJobs(database.jobs, [job]);
     await claimJob(database.jobs, job._id, { leaseToken: 'lease-a', leaseMs: 30_000, now: at(1) });
-    await completeJob(database.jobs, job._id, 'lease-a', 'first', at(2));
-    await expect(completeJob(database.jobs, job._id, 'lease-a', 'second', at(3))).rejects.toThrow(LeaseLostError);
+    await completeJob(database.jobs, job._id, 'lease-a', 'first', at(2), RETENTION_SECONDS);
+    await expect(completeJob(database.jobs, job._id, 'lease-a', 'second', at(3), RETENTION_SECONDS)).rejects.toThrow(LeaseLostError);
     expect((await findJob(database.jobs, job._id))?.result).toBe('first');
     expect(await claimJob(database.jobs, job._id, { leaseToken: 'lease-b', leaseMs: 30_000, now: at(4) })).toBeNull();
   });
@@ -104,8 +106,8 @@ describe('job store', () => {
     const job = newJob();
     await insertJobs(database.jobs, [job]);
     await claimJob(database.jobs, job._id, { leaseToken: 'lease-a', leaseMs: 30_000, now: at(1) });
-    await buryJob(database.jobs, job._id, 'lease-a', { ...failure(1), permanent: true }, at(2));
-    expect(await findJob(database.jobs, job._id)).toMatchObject({ state: 'dead', lastError: { permanent: true } });
+    await buryJob(database.jobs, job._id, 'lease-a', { ...failure(1), permanent: true }, at(2), RETENTION_SECONDS);
+    expect(await findJob(database.jobs, job._id)).toMatchObject({ state: 'dead', lastError: { permanent: true }, expiresAt: at(2 + RETENTION_SECONDS) });
     expect(await claimJob(database.jobs, job._id, { leaseToken: 'lease-b', leaseMs: 30_000, now: at(3) })).toBeNull();
   });
 

@@ -1,0 +1,63 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { getServices } from '../../lib/clients';
+import { prepareDatabase } from '../../lib/store/collections';
+
+/** An HTTP API handler as the functions export it (a middy handler). */
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface HttpResponse {
+  status: number;
+  body: any;
+}
+
+/**
+ * Prepares the database of the functions' services (`getServices()`, configured by
+ * `function-environment.ts`) and returns a function that drops it and closes their clients.
+ */
+export async function prepareFunctionServices(): Promise<() => Promise<void>> {
+  const services = getServices();
+  const db = services.mongo.db(services.config.MONGODB_DATABASE);
+  await prepareDatabase(db);
+  return async () => {
+    await db.dropDatabase();
+    await services.mongo.close();
+    services.redis.disconnect();
+    services.sqs.destroy();
+  };
+}
+
+const lambdaContext = {
+  functionName: 'test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+  memoryLimitInMB: '512',
+  awsRequestId: 'test-request',
+  logGroupName: 'test',
+  logStreamName: 'test',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+} as Context;
+
+/** Invokes a handler with an HTTP API (payload v2) event and parses its JSON response. */
+export async function invoke(
+  handler: HttpHandler,
+  request: { pathParameters?: Record<string, string>; query?: Record<string, string>; body?: unknown },
+): Promise<HttpResponse> {
+  const event = {
+    version: '2.0',
+    rawPath: '/',
+    rawQueryString: '',
+    headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
+    pathParameters: request.pathParameters,
+    queryStringParameters: request.query,
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    isBase64Encoded: false,
+    requestContext: { requestId: randomUUID() },
+  } as unknown as APIGatewayProxyEventV2;
+  const response = await handler(event, lambdaContext);
+  return { status: response.statusCode ?? 0, body: JSON.parse(response.body ?? 'null') };
+}
