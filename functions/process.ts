@@ -7,6 +7,7 @@ import { getServices } from '../lib/clients';
 import { ConfigError } from '../lib/errors';
 import { logger } from '../lib/observability/logger';
 import { metrics } from '../lib/observability/metrics';
+import { limitConcurrency } from '../lib/worker/concurrency';
 import { processMessage } from '../lib/worker/process-message';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -31,14 +32,15 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
     const services = getServices();
     const queue = queueOfThisFunction();
     metrics.addDimension('queue', queue.name);
-    const recordHandler = async (record: SQSRecord): Promise<void> => {
+    // At most `recordConcurrency` records of this batch run at once.
+    const recordHandler = limitConcurrency(queue.recordConcurrency, async (record: SQSRecord): Promise<void> => {
       try {
         await processMessage(record, { services, queue, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() });
       } catch (error) {
         logger.error('record failed; SQS will deliver it again', { messageId: record.messageId, error: error as Error });
         throw error;
       }
-    };
+    });
     // A batch whose every record failed still returns batchItemFailures, not an exception.
     return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   });

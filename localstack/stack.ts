@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { MongoClient } from 'mongodb';
 import { join } from 'node:path';
 import type { DispatchReport } from '../lib/dispatch/dispatch';
-import { loadQueueDefinitions, type QueueDefinition } from '../lib/queues/definitions';
+import { loadQueueDefinitions, queuesFileFromEnv, type QueueDefinition } from '../lib/queues/definitions';
 import { prepareDatabase } from '../lib/store/collections';
 import { createQueues, type CreatedQueue } from './create-queues';
 import { startEventSourcePoller, type EventSourcePoller } from './event-source-poller';
@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** How often dispatch runs, as the schedule does on AWS (default 60 s; 0 disables the timer). */
   dispatchIntervalMs?: number;
+  /** Queue definitions file (absolute path); default SLUICE_QUEUES_FILE, then queues.json. */
+  queuesFile?: string;
   /** Extra environment for the functions, such as SLUICE_OUTBOX_GRACE_SECONDS. */
   functionEnv?: Record<string, string>;
   onProgress?: (line: string) => void;
@@ -119,7 +121,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const sqs = new SQSClient({ region: REGION, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
     stoppers.push(async () => sqs.destroy());
-    const queues = loadQueueDefinitions({ service: SERVICE, stage });
+    const queuesFile = options.queuesFile ?? queuesFileFromEnv();
+    const queues = loadQueueDefinitions({ service: SERVICE, stage }, queuesFile);
     const queueUrls = await createQueues(sqs, queues);
     progress(`SQS queues ready: ${queues.map((queue) => queue.sqsName).join(', ')} (each with a dead-letter queue)`);
 
@@ -131,6 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // The lockfile pins the AWS SDK; its notice that later releases need Node 22 repeats in every function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...options.functionEnv,
+        ...(queuesFile ? { SLUICE_QUEUES_FILE: queuesFile } : {}),
         MONGODB_URI: mongodbUri,
         REDIS_CLUSTER_NODES: redisNodes.join(','),
         SQS_ENDPOINT: sqsEndpoint,

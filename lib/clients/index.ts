@@ -7,7 +7,11 @@ import { createJobTypeRegistry } from '../jobs/types';
 import { QueueCatalog } from '../queues/catalog';
 import { QueueUrlResolver } from '../sqs/queue-urls';
 import { StatusCache } from '../cache/status-cache';
-import { jobsCollection } from '../store/collections';
+import { logger } from '../observability/logger';
+import { withLimiterCommands, type LimiterRedis } from '../ratelimit/commands';
+import { RedisFailureLog } from '../ratelimit/decision-log';
+import type { ScheduleDocument } from '../schedules/schedule';
+import { jobsCollection, schedulesCollection } from '../store/collections';
 import { createMongoClient } from './mongo';
 import { createRedisClient, type RedisClient } from './redis';
 import { createSqsClient } from './sqs';
@@ -17,12 +21,16 @@ export interface Services {
   config: SluiceConfig;
   mongo: MongoClient;
   jobs: Collection<JobDocument>;
+  schedules: Collection<ScheduleDocument>;
   redis: RedisClient;
   sqs: SQSClient;
   queueUrls: QueueUrlResolver;
   queues: QueueCatalog;
   jobTypes: JobTypeRegistry;
   statusCache: StatusCache;
+  /** The Redis client with the rate limiter's and semaphore's scripts. */
+  limiter: LimiterRedis;
+  redisFailures: RedisFailureLog;
 }
 
 /** Builds the services from a configuration. Tests call this with their own configuration. */
@@ -34,12 +42,15 @@ export function createServices(config: SluiceConfig): Services {
     config,
     mongo,
     jobs: jobsCollection(mongo.db(config.MONGODB_DATABASE)),
+    schedules: schedulesCollection(mongo.db(config.MONGODB_DATABASE)),
     redis,
     sqs,
     queueUrls: new QueueUrlResolver(sqs),
-    queues: QueueCatalog.fromBundledFile({ service: config.SLUICE_SERVICE, stage: config.SLUICE_STAGE }),
+    queues: QueueCatalog.load({ service: config.SLUICE_SERVICE, stage: config.SLUICE_STAGE }),
     jobTypes: createJobTypeRegistry(),
     statusCache: new StatusCache(redis, config.SLUICE_STATUS_CACHE_TTL_SECONDS, config.REDIS_TIMEOUT_MS),
+    limiter: withLimiterCommands(redis),
+    redisFailures: new RedisFailureLog(logger),
   };
 }
 

@@ -1,9 +1,11 @@
 import type { Services } from '../clients';
 import { InvalidRequestError, RequestError, UnprocessableRequestError, type FieldProblem } from '../errors';
 import type { JobDocument } from '../jobs/job';
-import { batchRequestSchema, toFieldProblems } from '../jobs/request';
+import { batchRequestSchema, prefixProblems, toFieldProblems } from '../jobs/request';
 import { describeError, logger } from '../observability/logger';
 import { countMetric, JobMetric } from '../observability/metrics';
+import { resolveLimits } from '../ratelimit/limits';
+import { reserveSendDelays } from '../ratelimit/reserve-delays';
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
 import { sendJobMessages } from '../sqs/send-jobs';
 import type { JobState } from '../jobs/states';
@@ -17,6 +19,31 @@ export interface EnqueuedJob {
 
 export interface RejectedJob {
   error: { message: string; problems: FieldProblem[] };
+}
+
+/**
+ * Rejects a job that lacks a field one of its queue's limits is keyed on, so no job enters a queue
+ * that could not limit it. Throws `UnprocessableRequestError` naming the field.
+ */
+function checkLimitKeys(queue: QueueDefinition, job: JobDocument, prefix: string[] = []): void {
+  try {
+    resolveLimits(queue, job);
+  } catch (error) {
+    if (error instanceof RequestError && prefix.length > 0) {
+      throw new UnprocessableRequestError(`${prefix.join('.')}: ${error.message}`, prefixProblems(error.problems, prefix));
+    }
+    throw error;
+  }
+}
+
+/**
+ * Returns the SQS delay of a job: its own delay rounded up, so it never runs before `runAt`, or
+ * its rate-limit slot rounded down, whichever is later, capped at 900 s. Rounding the slot down
+ * lets the job arrive before its token exists and wait for it in the function, instead of
+ * arriving up to a second late and leaving the token unused (SQS delays are whole seconds).
+ */
+function sendDelaySeconds(runAt: Date, reservedDelayMs: number, now: Date): number {
+  return Math.min(SQS_MAX_DELAY_SECONDS, Math.max(secondsUntil(runAt, now), Math.floor(reservedDelayMs / 1000)));
 }
 
 /** Seconds until `runAt`, rounded up; 0 when due. */
@@ -33,13 +60,21 @@ export async function sendDueJobs(services: Services, queue: QueueDefinition, do
   if (due.length === 0) {
     return;
   }
+  // Each job is sent to arrive at its rate-limit slot (capped at the SQS maximum delay).
+  const delaysMs = await reserveSendDelays(
+    services.limiter,
+    queue,
+    due.map((job) => ({ job, delayMs: Math.max(0, job.runAt.getTime() - now.getTime()) })),
+    logger,
+    services.config.REDIS_TIMEOUT_MS,
+  );
   let sent: string[] = [];
   try {
     const queueUrl = await services.queueUrls.resolve(queue.sqsName);
     const outcome = await sendJobMessages(
       services.sqs,
       queueUrl,
-      due.map((job) => ({ jobId: job._id, queue: queue.name, delaySeconds: secondsUntil(job.runAt, now) })),
+      due.map((job, index) => ({ jobId: job._id, queue: queue.name, delaySeconds: sendDelaySeconds(job.runAt, delaysMs[index] as number, now) })),
     );
     sent = outcome.sent;
     for (const failure of outcome.failed) {
@@ -73,6 +108,7 @@ async function cacheJobs(services: Services, documents: JobDocument[]): Promise<
 export async function enqueueJob(services: Services, queueName: string, body: unknown, now = new Date()): Promise<EnqueuedJob> {
   const queue = services.queues.get(queueName);
   const job = buildJob(queue.name, body, services.jobTypes, now);
+  checkLimitKeys(queue, job);
   await insertJobs(services.jobs, [job]);
   countMetric(JobMetric.enqueued);
   await sendDueJobs(services, queue, [job], now);
@@ -97,6 +133,7 @@ export async function enqueueBatch(services: Services, queueName: string, body: 
   parsed.data.jobs.forEach((entry, index) => {
     try {
       const job = buildJob(queue.name, entry, services.jobTypes, now, ['jobs', String(index)]);
+      checkLimitKeys(queue, job, ['jobs', String(index)]);
       accepted.push(job);
       results.push({ id: job._id, state: job.state });
     } catch (error) {

@@ -37,6 +37,8 @@ export interface JobDocument {
   finishedAt: Date | null;
   /** When MongoDB's TTL monitor deletes the finished job; unset while the job can still run. */
   expiresAt?: Date | null;
+  /** Times the job was sent back for lack of a rate-limit token or concurrency slot; attempts do not count them. */
+  deferrals?: number;
 }
 
 /** A job as the HTTP API returns it. */
@@ -54,6 +56,7 @@ export interface PublicJob {
   finishedAt: string | null;
   lastError: { name: string; message: string; attempt: number; at: string; permanent: boolean } | null;
   result: unknown;
+  deferrals: number;
 }
 
 const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -73,5 +76,6 @@ export function toPublicJob(job: JobDocument): PublicJob {
     finishedAt: isoOrNull(job.finishedAt),
     lastError: job.lastError ? { ...job.lastError, at: job.lastError.at.toISOString() } : null,
     result: job.result ?? null,
+    deferrals: job.deferrals ?? 0,
   };
 }

@@ -19,11 +19,12 @@ export const JOB_STATES = Object.values(JobState);
 
 /**
  * Allowed transitions, target state first. `active -> active` is a takeover: the lease of the
- * previous worker expired and a new worker claims the job.
+ * previous worker expired and a new worker claims the job. `queued -> delayed` and
+ * `delayed -> delayed` defer a job that found no rate-limit token or concurrency slot.
  */
 const SOURCES_BY_TARGET: Record<JobState, readonly JobState[]> = {
   queued: [JobState.dead],
-  delayed: [JobState.active],
+  delayed: [JobState.queued, JobState.delayed, JobState.active],
   active: [JobState.queued, JobState.delayed, JobState.active],
   completed: [JobState.active],
   dead: [JobState.active],

@@ -12,6 +12,7 @@ export const JobMetric = {
   retried: 'JobsRetried',
   dead: 'JobsDead',
   dispatched: 'JobsDispatched',
+  deferred: 'JobsDeferred',
   attemptDuration: 'JobAttemptDuration',
 } as const;
 

@@ -1,6 +1,6 @@
 import queuesFile from '../../queues.json';
 import { NotFoundError } from '../errors';
-import { parseQueueDefinitions, type QueueDefinition, type QueueNaming } from './definitions';
+import { loadQueueDefinitions, parseQueueDefinitions, queuesFileFromEnv, type QueueDefinition, type QueueNaming } from './definitions';
 
 /**
  * The queues of this deployment, parsed from the bundled `queues.json` (esbuild inlines it, so a
@@ -13,8 +13,10 @@ export class QueueCatalog {
     this.byName = new Map(definitions.map((definition) => [definition.name, definition]));
   }
 
-  static fromBundledFile(naming: QueueNaming): QueueCatalog {
-    return new QueueCatalog(parseQueueDefinitions(queuesFile, naming));
+  /** Loads the definitions of SLUICE_QUEUES_FILE when it is set, otherwise the bundled `queues.json`. */
+  static load(naming: QueueNaming): QueueCatalog {
+    const file = queuesFileFromEnv();
+    return new QueueCatalog(file ? loadQueueDefinitions(naming, file) : parseQueueDefinitions(queuesFile, naming));
   }
 
   /** Returns the queue called `name`; throws {@link NotFoundError} listing the defined queues. */

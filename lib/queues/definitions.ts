@@ -20,6 +20,41 @@ const MAX_BATCH_SIZE = 10_000;
 const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 
 const queueNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
+const limitNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Where a limit's key comes from: a field of the job, and optionally the host of a URL in it. */
+const keyBySchema = z.strictObject({
+  field: z
+    .string()
+    .regex(/^(type|payload(\.[A-Za-z0-9_-]+)+)$/, 'must be "type" or a payload field path such as "payload.tenantId"'),
+  part: z.enum(['host']).optional(),
+});
+
+const limitScope = {
+  name: z.string().regex(limitNamePattern, 'limit names are 1-40 lowercase letters, digits or dashes'),
+  /** Applies only to jobs of this type; all jobs of the queue when unset. */
+  jobType: z.string().min(1).optional(),
+  /** One bucket per distinct key value; one bucket for the whole queue when unset. */
+  keyBy: keyBySchema.optional(),
+};
+
+const rateLimitSchema = z
+  .strictObject({
+    ...limitScope,
+    ratePerSecond: z.number().positive().max(100_000),
+    /** Tokens available at once; defaults to one second's worth (at least 1). */
+    burst: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .transform((limit) => ({ ...limit, burst: limit.burst ?? Math.max(1, Math.ceil(limit.ratePerSecond)) }));
+
+const concurrencyLimitSchema = z.strictObject({
+  ...limitScope,
+  /** Jobs with one key value that may run at once. */
+  limit: z.number().int().min(1).max(10_000),
+});
+
+/** What the process function does when Redis cannot answer a limiter call. */
+export const RedisFailurePolicy = { failClosed: 'fail-closed', failOpen: 'fail-open' } as const;
 
 const queueSettingsSchema = z
   .strictObject({
@@ -29,8 +64,19 @@ const queueSettingsSchema = z
     maximumBatchingWindowSeconds: z.number().int().min(0).max(SQS_MAX_BATCHING_WINDOW_SECONDS).default(0),
     maxReceiveCount: z.number().int().min(1).max(1000).default(5),
     messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600),
+    /** Records of one invocation that run at once; defaults to all of them (batchSize). */
+    recordConcurrency: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
+    rateLimits: z.array(rateLimitSchema).default([]),
+    concurrencyLimits: z.array(concurrencyLimitSchema).default([]),
+    /** fail-closed (default): a job whose limit cannot be checked waits and is sent again; fail-open: it runs. */
+    onRedisError: z.enum([RedisFailurePolicy.failClosed, RedisFailurePolicy.failOpen]).default(RedisFailurePolicy.failClosed),
   })
   .superRefine((settings, context) => {
+    const names = [...settings.rateLimits, ...settings.concurrencyLimits].map((limit) => limit.name);
+    const repeated = names.find((name, index) => names.indexOf(name) !== index);
+    if (repeated !== undefined) {
+      context.addIssue({ code: 'custom', path: ['rateLimits'], message: `limit name "${repeated}" is used twice; give each limit of a queue its own name` });
+    }
     if (settings.batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && settings.maximumBatchingWindowSeconds < 1) {
       context.addIssue({
         code: 'custom',
@@ -56,6 +102,8 @@ const queuesFileSchema = z.strictObject({
 });
 
 export type QueueSettings = z.infer<typeof queueSettingsSchema>;
+export type RateLimitDefinition = QueueSettings['rateLimits'][number];
+export type ConcurrencyLimitDefinition = QueueSettings['concurrencyLimits'][number];
 
 /** One queue with the names and settings derived from its definition. */
 export interface QueueDefinition extends QueueSettings {
@@ -71,6 +119,8 @@ export interface QueueDefinition extends QueueSettings {
   reservedConcurrency: number;
   /** Name of the process function in serverless.yml: `process-<name>`. */
   functionName: string;
+  /** Records of one invocation that run at once. */
+  recordConcurrency: number;
 }
 
 export interface QueueNaming {
@@ -79,6 +129,16 @@ export interface QueueNaming {
 }
 
 export const DEFAULT_QUEUES_FILE = join(__dirname, '..', '..', 'queues.json');
+
+/**
+ * Returns the queue definitions file named by SLUICE_QUEUES_FILE, or undefined when it is unset.
+ * serverless.yml, the local stack and the functions all honour it, so one variable switches every
+ * part to another set of queues (the tests and benchmarks use it).
+ */
+export function queuesFileFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = env.SLUICE_QUEUES_FILE?.trim();
+  return file ? file : undefined;
+}
 
 /**
  * Parses queue definitions and derives SQS names, visibility timeouts and concurrency.
@@ -105,6 +165,7 @@ export function parseQueueDefinitions(raw: unknown, naming: QueueNaming, source 
       visibilityTimeoutSeconds: settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
       reservedConcurrency: settings.maxConcurrency,
       functionName: `process-${name}`,
+      recordConcurrency: settings.recordConcurrency ?? settings.batchSize,
     };
   });
 }

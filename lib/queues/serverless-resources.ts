@@ -1,4 +1,4 @@
-import { loadQueueDefinitions, type QueueDefinition, type QueueNaming } from './definitions';
+import { loadQueueDefinitions, queuesFileFromEnv, type QueueDefinition, type QueueNaming } from './definitions';
 
 /** CloudFormation logical id part for a queue name: `webhook-v2` -> `WebhookV2`. */
 function pascalCase(name: string): string {
@@ -77,7 +77,7 @@ export function buildQueueArns(definitions: QueueDefinition[]): unknown[] {
 
 /** Entry point for serverless.yml: everything derived from queues.json for one service and stage. */
 export function serverlessQueueConfig(naming: QueueNaming) {
-  const definitions = loadQueueDefinitions(naming);
+  const definitions = loadQueueDefinitions(naming, queuesFileFromEnv());
   return {
     processFunctions: buildProcessFunctions(definitions),
     resources: buildQueueResources(definitions),

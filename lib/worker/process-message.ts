@@ -11,13 +11,22 @@ import { countMetric, JobMetric, recordAttemptDuration } from '../observability/
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
 import { jobMessageSchema, type JobMessage } from '../sqs/messages';
 import { sendDueJobs } from '../enqueue/enqueue';
+import { admitJob, type Admission } from '../ratelimit/gate';
+import { hasLimits, resolveLimits } from '../ratelimit/limits';
+import { deferJob } from '../store/defer-job';
 import { buryJob, claimJob, completeJob, findJob, scheduleRetry } from '../store/job-store';
+import { isClaimable } from './claimable';
 import { runAttempt, type AttemptOutcome } from './run-attempt';
 
 /** Time kept back from the function's remaining time to record the outcome after a handler times out. */
 const RECORD_OUTCOME_RESERVE_MS = 3_000;
 /** A lease outlives the function timeout by this much, so it never expires under a live worker. */
 const LEASE_MARGIN_MS = 10_000;
+/**
+ * A rate-limit wait up to this long is slept through in the function instead of a round trip
+ * through SQS, whose delays have whole-second granularity.
+ */
+const MAX_INLINE_LIMIT_WAIT_MS = 2_000;
 
 /** An SQS message that does not carry a job; it is reported as a batch item failure and ends in the DLQ. */
 export class MalformedMessageError extends SluiceError {}
@@ -54,11 +63,10 @@ async function cacheQuietly(context: ProcessContext, job: JobDocument, logger: L
 }
 
 /**
- * Handles a message whose job could not be claimed: a duplicate delivery, a finished job, or a
+ * Handles a message whose job cannot be claimed: a duplicate delivery, a finished job, or a
  * message that arrived before the job is due (sent again with the remaining delay).
  */
-async function handleUnclaimed(context: ProcessContext, jobId: string, now: Date, logger: Logger): Promise<void> {
-  const job = await findJob(context.services.jobs, jobId);
+async function handleUnclaimed(context: ProcessContext, job: JobDocument | null, now: Date, logger: Logger): Promise<void> {
   if (!job) {
     logger.warn('message skipped: job not found');
     return;
@@ -81,11 +89,11 @@ async function recordOutcome(context: ProcessContext, job: JobDocument, leaseTok
   const { services, queue } = context;
   const now = context.now?.() ?? new Date();
   if (outcome.kind === 'succeeded') {
-    return completeJob(services.jobs, job._id, leaseToken, outcome.result, now);
+    return completeJob(services.jobs, job._id, leaseToken, outcome.result, now, services.config.SLUICE_COMPLETED_RETENTION_SECONDS);
   }
   const lastAttempt = job.attempts >= job.maxAttempts;
   if (outcome.permanent || lastAttempt) {
-    return buryJob(services.jobs, job._id, leaseToken, toJobError(outcome, job.attempts, now, outcome.permanent), now);
+    return buryJob(services.jobs, job._id, leaseToken, toJobError(outcome, job.attempts, now, outcome.permanent), now, services.config.SLUICE_DEAD_RETENTION_SECONDS);
   }
   const retryPolicy = services.jobTypes.get(job.type).retry;
   const delayMs = outcome.retryAfterMs ?? computeBackoffMs(job.attempts, retryPolicy);
@@ -99,10 +107,53 @@ async function recordOutcome(context: ProcessContext, job: JobDocument, leaseTok
 }
 
 /**
- * Processes one SQS record: claims its job with a fresh lease token, runs one attempt, and records
- * the outcome. Job errors never escape: they become retries or `dead`. It throws only when the
- * message is malformed or MongoDB fails, so the record is reported in `batchItemFailures` and
- * SQS delivers it again.
+ * Sends a job that may not run yet (no rate-limit token or concurrency slot) back to SQS with the
+ * wait as its delay, without spending an attempt, and acknowledges the current message, so rate
+ * limiting never moves a job toward the dead-letter queue. A wait beyond SQS's 900 s maximum
+ * leaves the job in the outbox for dispatch.
+ */
+async function deferToLater(context: ProcessContext, job: JobDocument, waitMs: number, reason: string, now: Date, logger: Logger): Promise<void> {
+  const deferred = await deferJob(context.services.jobs, job._id, new Date(now.getTime() + waitMs), now);
+  if (!deferred) {
+    logger.info('deferral skipped: the job changed meanwhile');
+    return;
+  }
+  countMetric(JobMetric.deferred);
+  logger.info('job deferred', { reason, waitMs, deferrals: deferred.deferrals });
+  await sendDueJobs(context.services, context.queue, [deferred], now);
+  await cacheQuietly(context, deferred, logger);
+}
+
+/** Checks the queue's rate and concurrency limits for `job`; a job whose limit keys are missing runs unlimited. */
+async function admit(context: ProcessContext, job: JobDocument, leaseToken: string, leaseMs: number, logger: Logger): Promise<Admission> {
+  let limits;
+  try {
+    limits = resolveLimits(context.queue, job);
+  } catch (error) {
+    logger.warn('job lacks a limit key; running it without limits', { error: describeError(error) });
+    return { admitted: true, release: async () => {} };
+  }
+  if (!hasLimits(limits)) {
+    return { admitted: true, release: async () => {} };
+  }
+  const { services, queue } = context;
+  return admitJob(services.limiter, limits, {
+    queue,
+    leaseToken,
+    leaseMs,
+    // Half the remaining time at most, so the attempt keeps the rest.
+    maxInlineWaitMs: Math.min(MAX_INLINE_LIMIT_WAIT_MS, Math.max(0, context.remainingTimeMs() / 2)),
+    redisFailures: services.redisFailures,
+    readyTimeoutMs: services.config.REDIS_TIMEOUT_MS,
+  });
+}
+
+/**
+ * Processes one SQS record: takes the job's rate-limit tokens and concurrency leases, claims the
+ * job with a fresh lease token, runs one attempt, and records the outcome. A job that may not run
+ * yet is deferred without spending an attempt. Job errors never escape: they become retries or
+ * `dead`. It throws only when the message is malformed or MongoDB fails, so the record is
+ * reported in `batchItemFailures` and SQS delivers it again.
  */
 export async function processMessage(record: SQSRecord, context: ProcessContext): Promise<void> {
   const message = parseMessage(record, context.queue);
@@ -111,9 +162,29 @@ export async function processMessage(record: SQSRecord, context: ProcessContext)
   const leaseMs = context.queue.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
   const baseLogger = jobLogger(context.logger, { jobId: message.jobId, queue: context.queue.name });
 
-  const job = await claimJob(context.services.jobs, message.jobId, { leaseToken, leaseMs, now });
+  const current = await findJob(context.services.jobs, message.jobId);
+  if (!current || !isClaimable(current, now)) {
+    await handleUnclaimed(context, current, now, baseLogger);
+    return;
+  }
+  const admission = await admit(context, current, leaseToken, leaseMs, baseLogger);
+  if (!admission.admitted) {
+    await deferToLater(context, current, admission.waitMs, admission.reason, now, baseLogger);
+    return;
+  }
+  try {
+    await runClaimed(context, message.jobId, leaseToken, leaseMs, baseLogger);
+  } finally {
+    await admission.release();
+  }
+}
+
+/** Claims the job, runs one attempt and records its outcome. */
+async function runClaimed(context: ProcessContext, jobId: string, leaseToken: string, leaseMs: number, baseLogger: Logger): Promise<void> {
+  const now = context.now?.() ?? new Date();
+  const job = await claimJob(context.services.jobs, jobId, { leaseToken, leaseMs, now });
   if (!job) {
-    await handleUnclaimed(context, message.jobId, now, baseLogger);
+    await handleUnclaimed(context, await findJob(context.services.jobs, jobId), now, baseLogger);
     return;
   }
   const logger = jobLogger(context.logger, { jobId: job._id, queue: job.queue, attempt: job.attempts });

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * A webhook receiver on 127.0.0.1 for the demo and the end-to-end tests. The path sets the
  * response status: `/ok/<key>` returns 200, `/flaky/<key>?failures=N` returns 500 to the first N
- * deliveries of that key and 200 after, `/missing/<key>` returns 404, `/broken/<key>` always 500.
- * It records every delivery per key and when each arrived.
+ * deliveries of that key and 200 after, `/missing/<key>` returns 404, `/broken/<key>` always 500,
+ * `/slow/<key>?ms=N` returns 200 after N milliseconds. It records every delivery per key, when
+ * each arrived and when its response was sent.
  */
 export interface Receiver {
   url: string;
@@ -13,6 +14,8 @@ export interface Receiver {
   deliveries(key: string): number[];
   /** Arrival times (ms since epoch) of one key's deliveries. */
   arrivals(key: string): number[];
+  /** Times (ms since epoch) the responses to one key's deliveries were sent. */
+  finishes(key: string): number[];
   totals(): { deliveries: number; keys: number; successKeys: number; duplicateSuccesses: number };
   stop(): Promise<void>;
 }
@@ -20,6 +23,12 @@ export interface Receiver {
 export async function startReceiver(): Promise<Receiver> {
   const statuses = new Map<string, number[]>();
   const times = new Map<string, number[]>();
+  const finished = new Map<string, number[]>();
+  const respond = (key: string, response: import('node:http').ServerResponse, status: number) => {
+    finished.set(key, [...(finished.get(key) ?? []), Date.now()]);
+    response.statusCode = status;
+    response.end(status === 200 ? 'ok' : 'no');
+  };
 
   const server = createServer((request, response) => {
     request.resume();
@@ -38,14 +47,20 @@ export async function startReceiver(): Promise<Receiver> {
         case 'missing':
           status = 404;
           break;
+        case 'slow':
+          status = 200;
+          break;
         default:
           status = 500;
       }
       seen.push(status);
       statuses.set(key, seen);
       times.set(key, [...(times.get(key) ?? []), Date.now()]);
-      response.statusCode = status;
-      response.end(status === 200 ? 'ok' : 'no');
+      if (kind === 'slow') {
+        setTimeout(() => respond(key, response, status), Number(url.searchParams.get('ms') ?? 100));
+        return;
+      }
+      respond(key, response, status);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +69,7 @@ export async function startReceiver(): Promise<Receiver> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     deliveries: (key) => statuses.get(key) ?? [],
     arrivals: (key) => times.get(key) ?? [],
+    finishes: (key) => finished.get(key) ?? [],
     totals: () => {
       let deliveries = 0;
       let successKeys = 0;

@@ -7,6 +7,8 @@ const allowed: [State, State][] = [
   ['active', 'active'],
   ['active', 'completed'],
   ['active', 'delayed'],
+  ['queued', 'delayed'],
+  ['delayed', 'delayed'],
   ['active', 'dead'],
   ['dead', 'queued'],
   ['queued', 'cancelled'],

@@ -1,0 +1,117 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import type { PublicJob } from '../../lib/jobs/job';
+import { startLocalStack, type RunningLocalStack } from '../../localstack/stack';
+import { getJson, mapConcurrent, postJson } from '../../scripts/demo/http-client';
+import { startReceiver, type Receiver } from '../../scripts/demo/receiver';
+import { freePort } from '../support/free-port';
+import { testMongoUri, testRedisNodes, testSqsClient, testSqsEndpoint } from '../support/services';
+
+jest.setTimeout(180_000);
+
+const database = `sluice_e2e_${randomUUID().slice(0, 8)}`;
+let stack: RunningLocalStack;
+let receiver: Receiver;
+let mongo: MongoClient;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  mongo = new MongoClient(testMongoUri());
+  stack = await startLocalStack({
+    stage: `rl${randomUUID().slice(0, 6)}`,
+    mongodbUri: testMongoUri(),
+    redisNodes: testRedisNodes().split(','),
+    sqsEndpoint: testSqsEndpoint(),
+    httpPort: await freePort(),
+    lambdaPort: await freePort(),
+    dispatchIntervalMs: 0,
+    queuesFile: join(__dirname, '..', 'fixtures', 'queues.limited.json'),
+    functionEnv: { MONGODB_DATABASE: database },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.stop();
+  await mongo?.db(database).dropDatabase();
+  await mongo?.close();
+});
+
+async function enqueueBatch(queue: string, jobs: unknown[]): Promise<string[]> {
+  const response = await postJson<{ jobs: { id: string }[] }>(`${stack.httpEndpoint}/queues/${queue}/jobs/batch`, { jobs });
+  expect(response.status).toBe(202);
+  return response.body.jobs.map((job) => job.id);
+}
+
+async function waitForAll(ids: string[], timeoutMs: number): Promise<PublicJob[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const jobs = await mapConcurrent(ids, 10, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`)).body);
+    if (jobs.every((job) => job.state === 'completed' || job.state === 'dead') || Date.now() > deadline) {
+      return jobs;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+async function deadLetterCount(queue: string): Promise<number> {
+  const sqs = testSqsClient();
+  const response = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: stack.queueUrls.get(queue)?.deadLetterUrl as string,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  sqs.destroy();
+  return Object.values(response.Attributes ?? {}).reduce((sum, value) => sum + Number(value), 0);
+}
+
+describe('rate limits on the local stack', () => {
+  it('runs 200 webhook jobs through a 20/s limit at that rate', async () => {
+    const keys = Array.from({ length: 200 }, (_, index) => `limited-${index}-${randomUUID().slice(0, 6)}`);
+    const jobs = keys.map((key) => ({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` } }));
+    const ids = [...(await enqueueBatch('throttled', jobs.slice(0, 100))), ...(await enqueueBatch('throttled', jobs.slice(100)))];
+
+    const finished = await waitForAll(ids, 60_000);
+    expect(finished.filter((job) => job.state === 'completed')).toHaveLength(200);
+    expect(finished.every((job) => job.attempts === 1)).toBe(true);
+    expect(await deadLetterCount('throttled')).toBe(0);
+
+    const arrivals = keys.map((key) => receiver.arrivals(key)[0] as number).sort((a, b) => a - b);
+    const observedRate = (arrivals.length - 1) / (((arrivals.at(-1) as number) - (arrivals[0] as number)) / 1000);
+    expect(observedRate).toBeGreaterThanOrEqual(18);
+    expect(observedRate).toBeLessThanOrEqual(22);
+    expect(keys.every((key) => receiver.deliveries(key).length === 1)).toBe(true);
+  });
+
+  it('runs one job at a time per tenant', async () => {
+    const tenantKeys = Array.from({ length: 5 }, (_, index) => `tenant-a-${index}-${randomUUID().slice(0, 6)}`);
+    const otherKey = `tenant-b-${randomUUID().slice(0, 6)}`;
+    const request = (key: string, tenant: string) => ({
+      type: 'http',
+      payload: { url: `${receiver.url}/slow/${key}?ms=400`, headers: { 'x-tenant': tenant } },
+    });
+    const ids = await enqueueBatch('per-tenant', [...tenantKeys.map((key) => request(key, 'a')), request(otherKey, 'b')]);
+
+    const finished = await waitForAll(ids, 60_000);
+    expect(finished.every((job) => job.state === 'completed' && job.attempts === 1)).toBe(true);
+    const spans = tenantKeys
+      .map((key) => ({ start: receiver.arrivals(key)[0] as number, end: receiver.finishes(key)[0] as number }))
+      .sort((a, b) => a.start - b.start);
+    for (let index = 1; index < spans.length; index += 1) {
+      expect((spans[index] as { start: number }).start).toBeGreaterThanOrEqual((spans[index - 1] as { end: number }).end);
+    }
+    expect(finished.some((job) => job.deferrals > 0)).toBe(true);
+  });
+
+  it('rejects a job without the field its limit is keyed on', async () => {
+    const response = await postJson<{ error: { message: string } }>(`${stack.httpEndpoint}/queues/per-tenant/jobs`, {
+      type: 'http',
+      payload: { url: `${receiver.url}/ok/x` },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.error.message).toContain('payload.headers.x-tenant is required by limit "tenant"');
+  });
+});
