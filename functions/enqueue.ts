@@ -21,7 +21,8 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .handler(async (event) => {
     const queue = event.pathParameters?.queue ?? '';
     const job = await enqueueJob(getServices(), queue, (event as unknown as JsonEvent).body);
-    return jsonResponse(HttpStatus.accepted, job);
+    // A repeated idempotency key returns the job created first, with 200 instead of 202.
+    return jsonResponse(job.existing ? HttpStatus.ok : HttpStatus.accepted, job);
   });
 
 /** `POST /queues/{queue}/jobs/batch`: enqueues up to 100 jobs; 202 with one result per job, in request order. */

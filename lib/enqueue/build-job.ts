@@ -52,5 +52,6 @@ export function buildJob(
     sentAt: null,
     startedAt: null,
     finishedAt: null,
+    ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
 }

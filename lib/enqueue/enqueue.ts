@@ -9,12 +9,17 @@ import { reserveSendDelays } from '../ratelimit/reserve-delays';
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
 import { sendJobMessages } from '../sqs/send-jobs';
 import type { JobState } from '../jobs/states';
-import { insertJobs, markJobsSent } from '../store/job-store';
+import { findJob, insertJobs, markJobsSent } from '../store/job-store';
+import { isDuplicateKeyError } from '../store/errors';
+import { claimIdempotencyKey, idempotencyCollection } from '../idempotency/idempotency-store';
+import { hashRequest } from '../idempotency/request-hash';
 import { buildJob } from './build-job';
 
 export interface EnqueuedJob {
   id: string;
   state: JobState;
+  /** Set when an idempotency key matched a job enqueued earlier; no job was created. */
+  existing?: true;
 }
 
 export interface RejectedJob {
@@ -109,11 +114,59 @@ export async function enqueueJob(services: Services, queueName: string, body: un
   const queue = services.queues.get(queueName);
   const job = buildJob(queue.name, body, services.jobTypes, now);
   checkLimitKeys(queue, job);
+  if (job.idempotencyKey !== undefined) {
+    return enqueueOnce(services, queue, job, body, now);
+  }
   await insertJobs(services.jobs, [job]);
   countMetric(JobMetric.enqueued);
   await sendDueJobs(services, queue, [job], now);
   await cacheJobs(services, [job]);
   return { id: job._id, state: job.state };
+}
+
+/**
+ * Enqueues a job that carries an idempotency key: the first request with the key within the
+ * window creates the job; every other one, concurrent or later, returns that job's id. The job's
+ * id is fixed by the key record, so if the request that claimed the key failed before inserting
+ * the job, the next request inserts it under the same id. Throws `UnprocessableRequestError`
+ * when the key was first used for a different request.
+ */
+async function enqueueOnce(services: Services, queue: QueueDefinition, job: JobDocument, body: unknown, now: Date): Promise<EnqueuedJob> {
+  const requestHash = hashRequest(body);
+  const keys = idempotencyCollection(services.mongo.db(services.config.MONGODB_DATABASE));
+  const claim = await claimIdempotencyKey(keys, {
+    _id: `${queue.name}:${job.idempotencyKey}`,
+    jobId: job._id,
+    requestHash,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + services.config.SLUICE_IDEMPOTENCY_WINDOW_SECONDS * 1000),
+  });
+  if (!claim.owned && claim.record.requestHash !== requestHash) {
+    throw new UnprocessableRequestError(
+      `idempotencyKey ${JSON.stringify(job.idempotencyKey)} was used for a different request (job ${claim.record.jobId}); use a new key for a new job`,
+      [{ field: 'idempotencyKey', message: 'was used for a different request' }],
+    );
+  }
+  const document = claim.owned ? job : { ...job, _id: claim.record.jobId };
+  let inserted = true;
+  try {
+    await insertJobs(services.jobs, [document]);
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) {
+      throw error;
+    }
+    inserted = false;
+  }
+  if (inserted) {
+    countMetric(JobMetric.enqueued);
+    await sendDueJobs(services, queue, [document], now);
+    await cacheJobs(services, [document]);
+  }
+  if (claim.owned) {
+    return { id: document._id, state: document.state };
+  }
+  const stored = inserted ? document : await findJob(services.jobs, document._id);
+  return { id: document._id, state: stored?.state ?? document.state, existing: true };
 }
 
 /**
@@ -130,11 +183,16 @@ export async function enqueueBatch(services: Services, queueName: string, body: 
 
   const results: (EnqueuedJob | RejectedJob)[] = [];
   const accepted: JobDocument[] = [];
+  const keyed: { index: number; job: JobDocument; entry: unknown }[] = [];
   parsed.data.jobs.forEach((entry, index) => {
     try {
       const job = buildJob(queue.name, entry, services.jobTypes, now, ['jobs', String(index)]);
       checkLimitKeys(queue, job, ['jobs', String(index)]);
-      accepted.push(job);
+      if (job.idempotencyKey === undefined) {
+        accepted.push(job);
+      } else {
+        keyed.push({ index, job, entry });
+      }
       results.push({ id: job._id, state: job.state });
     } catch (error) {
       if (!(error instanceof RequestError)) {
@@ -144,12 +202,25 @@ export async function enqueueBatch(services: Services, queueName: string, body: 
     }
   });
 
-  if (accepted.length === 0) {
+  if (accepted.length === 0 && keyed.length === 0) {
     throw new UnprocessableRequestError('no job in the batch is valid; fix the entries listed in problems', results.flatMap((result) => ('error' in result ? result.error.problems : [])));
   }
-  await insertJobs(services.jobs, accepted);
-  countMetric(JobMetric.enqueued, accepted.length);
-  await sendDueJobs(services, queue, accepted, now);
-  await cacheJobs(services, accepted);
+  if (accepted.length > 0) {
+    await insertJobs(services.jobs, accepted);
+    countMetric(JobMetric.enqueued, accepted.length);
+    await sendDueJobs(services, queue, accepted, now);
+    await cacheJobs(services, accepted);
+  }
+  // Entries with an idempotency key each claim their key on their own, like single requests.
+  for (const { index, job, entry } of keyed) {
+    try {
+      results[index] = await enqueueOnce(services, queue, job, entry, now);
+    } catch (error) {
+      if (!(error instanceof RequestError)) {
+        throw error;
+      }
+      results[index] = { error: { message: `jobs.${index}: ${error.message}`, problems: prefixProblems(error.problems, ['jobs', String(index)]) } };
+    }
+  }
   return results;
 }

@@ -39,6 +39,8 @@ export interface JobDocument {
   expiresAt?: Date | null;
   /** Times the job was sent back for lack of a rate-limit token or concurrency slot; attempts do not count them. */
   deferrals?: number;
+  /** The producer's idempotency key, when the job was enqueued with one. */
+  idempotencyKey?: string;
 }
 
 /** A job as the HTTP API returns it. */

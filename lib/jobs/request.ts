@@ -22,6 +22,10 @@ export const jobRequestSchema = z
     runAt: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 timestamp with a time zone, such as 2030-01-01T12:00:00Z' })
       .optional(),
+    idempotencyKey: z
+      .string({ error: 'must be a string of 1 to 255 printable ASCII characters' })
+      .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters without spaces')
+      .optional(),
     maxAttempts: z
       .number({ error: `must be a JSON number from 1 to ${MAX_ATTEMPTS_LIMIT}` })
       .int(`must be a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}`)

@@ -6,13 +6,7 @@ import type { ScheduleDocument } from './schedule';
  * `_id` by plain equality; the filter states its precondition.
  */
 
-/** MongoDB's error code for a duplicate key (E11000). */
-export const DUPLICATE_KEY_CODE = 11000;
-
-/** True when `error` is MongoDB's duplicate-key error: the document with this `_id` already exists. */
-export function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY_CODE;
-}
+export { DUPLICATE_KEY_CODE, isDuplicateKeyError } from '../store/errors';
 
 /** Inserts a new schedule. Throws the driver's duplicate-key error (code 11000) when the id is taken. */
 export async function insertSchedule(schedules: Collection<ScheduleDocument>, schedule: ScheduleDocument): Promise<void> {

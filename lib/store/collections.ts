@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_COLLECTION, idempotencyCollection } from '../idempotency/idempotency-store';
 import type { Collection, Db, IndexDescription } from 'mongodb';
 import type { JobDocument } from '../jobs/job';
 import type { ScheduleDocument } from '../schedules/schedule';
@@ -42,16 +43,22 @@ export function schedulesCollection(db: Db): Collection<ScheduleDocument> {
 
 /**
  * Creates the collections' indexes (idempotent). On a mongos (`hello` returns `msg: "isdbgrid"`) it
- * also shards the jobs collection on a hashed `_id`, so single-job operations route to one shard.
+ * also shards the jobs and idempotency-key collections on a hashed `_id`, so single-document
+ * operations route to one shard.
  */
 export async function prepareDatabase(db: Db): Promise<{ sharded: boolean }> {
   await jobsCollection(db).createIndexes(JOB_INDEXES);
   await schedulesCollection(db).createIndexes(SCHEDULE_INDEXES);
+  // MongoDB's TTL monitor deletes each key when its window ends (it runs every 60 s).
+  await idempotencyCollection(db).createIndexes([{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]);
   const hello = await db.admin().command({ hello: 1 });
   if (hello.msg !== 'isdbgrid') {
     return { sharded: false };
   }
   await db.admin().command({ enableSharding: db.databaseName });
   await db.admin().command({ shardCollection: `${db.databaseName}.${JOBS_COLLECTION}`, key: { _id: 'hashed' } });
+  // The key is the shard key too, so a mongos routes every write of one key to one shard and
+  // the `_id` unique index holds across shards.
+  await db.admin().command({ shardCollection: `${db.databaseName}.${IDEMPOTENCY_COLLECTION}`, key: { _id: 'hashed' } });
   return { sharded: true };
 }
