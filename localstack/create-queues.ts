@@ -21,13 +21,19 @@ export interface CreatedQueue {
 
 /**
  * Creates each definition's dead-letter queue, then its queue with the visibility timeout, retention and
- * redrive policy of the definition, and returns them keyed by the definition's logical name.
+ * redrive policy of the definition, and the same pair for each of its priority lanes. Returns them keyed
+ * by the definition's logical name, and lanes by `<name>/<lane>`.
  * Idempotent: a queue that exists with other attributes (after a change to queues.json) gets the
  * definition's attributes. Throws {@link LocalStackError} naming the queue when an SQS call fails.
  */
 export async function createQueues(sqs: SQSClient, definitions: QueueDefinition[]): Promise<Map<string, CreatedQueue>> {
   const entries = await Promise.all(
-    definitions.map(async (definition): Promise<[string, CreatedQueue]> => [definition.name, await createQueuePair(sqs, definition)]),
+    definitions.flatMap((definition) =>
+      definition.channels.map(async (channel): Promise<[string, CreatedQueue]> => [
+        channel.lane === null ? definition.name : `${definition.name}/${channel.lane}`,
+        await createQueuePair(sqs, { ...definition, sqsName: channel.sqsName, deadLetterSqsName: channel.deadLetterSqsName }),
+      ]),
+    ),
   );
   return new Map(entries);
 }

@@ -152,17 +152,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const poller = startEventSourcePoller({
       sqs,
       lambda,
-      mappings: queues.map((queue) => {
-        const created = queueUrls.get(queue.name) as CreatedQueue;
-        return {
-          queueUrl: created.url,
-          queueArn: created.arn,
-          functionName: `${SERVICE}-${stage}-${queue.functionName}`,
-          batchSize: queue.batchSize,
-          maximumBatchingWindowSeconds: queue.maximumBatchingWindowSeconds,
-          maxConcurrency: queue.maxConcurrency,
-        };
-      }),
+      mappings: queues.flatMap((queue) =>
+        queue.channels.map((channel) => {
+          const created = queueUrls.get(channel.lane === null ? queue.name : `${queue.name}/${channel.lane}`) as CreatedQueue;
+          return {
+            queueUrl: created.url,
+            queueArn: created.arn,
+            functionName: `${SERVICE}-${stage}-${channel.functionName}`,
+            batchSize: queue.batchSize,
+            maximumBatchingWindowSeconds: queue.maximumBatchingWindowSeconds,
+            maxConcurrency: channel.maxConcurrency,
+          };
+        }),
+      ),
       onProgress: (line) => progress(line),
     });
     stoppers.push(() => poller.stop());

@@ -4,7 +4,7 @@ import type { JobDocument } from '../jobs/job';
 import { describeError, logger } from '../observability/logger';
 import { countMetric, JobMetric } from '../observability/metrics';
 import { SQS_MAX_DELAY_SECONDS } from '../queues/definitions';
-import { sendJobMessages } from '../sqs/send-jobs';
+import { sendQueueJobs } from '../sqs/send-queue-jobs';
 import { claimDueJobs, clearDispatchToken, releaseDispatchClaims } from '../store/dispatch-store';
 import { materializeSchedules } from '../schedules/materialize';
 import { recoverLeases } from './recover-leases';
@@ -48,12 +48,7 @@ async function sendRound(services: Services, claimed: JobDocument[], token: stri
   for (const [queueName, jobs] of groupByQueue(claimed)) {
     try {
       const queue = services.queues.get(queueName);
-      const queueUrl = await services.queueUrls.resolve(queue.sqsName);
-      const outcome = await sendJobMessages(
-        services.sqs,
-        queueUrl,
-        jobs.map((job) => ({ jobId: job._id, queue: queueName, delaySeconds: Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, (job.runAt.getTime() - now.getTime()) / 1000)) })),
-      );
+      const outcome = await sendQueueJobs(services, queue, jobs, now);
       sent += outcome.sent.length;
       failedIds.push(...outcome.failed.map((failure) => failure.jobId));
       if (outcome.failed.length > 0) {

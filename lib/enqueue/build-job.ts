@@ -53,5 +53,6 @@ export function buildJob(
     startedAt: null,
     finishedAt: null,
     ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+    ...(request.priority === undefined ? {} : { priority: request.priority }),
   };
 }

@@ -5,9 +5,8 @@ import { batchRequestSchema, prefixProblems, toFieldProblems } from '../jobs/req
 import { describeError, logger } from '../observability/logger';
 import { countMetric, JobMetric } from '../observability/metrics';
 import { resolveLimits } from '../ratelimit/limits';
-import { reserveSendDelays } from '../ratelimit/reserve-delays';
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
-import { sendJobMessages } from '../sqs/send-jobs';
+import { secondsUntil, sendQueueJobs } from '../sqs/send-queue-jobs';
 import type { JobState } from '../jobs/states';
 import { findJob, insertJobs, markJobsSent } from '../store/job-store';
 import { isDuplicateKeyError } from '../store/errors';
@@ -42,21 +41,6 @@ function checkLimitKeys(queue: QueueDefinition, job: JobDocument, prefix: string
 }
 
 /**
- * Returns the SQS delay of a job: its own delay rounded up, so it never runs before `runAt`, or
- * its rate-limit slot rounded down, whichever is later, capped at 900 s. Rounding the slot down
- * lets the job arrive before its token exists and wait for it in the function, instead of
- * arriving up to a second late and leaving the token unused (SQS delays are whole seconds).
- */
-function sendDelaySeconds(runAt: Date, reservedDelayMs: number, now: Date): number {
-  return Math.min(SQS_MAX_DELAY_SECONDS, Math.max(secondsUntil(runAt, now), Math.floor(reservedDelayMs / 1000)));
-}
-
-/** Seconds until `runAt`, rounded up; 0 when due. */
-function secondsUntil(runAt: Date, now: Date): number {
-  return Math.max(0, Math.ceil((runAt.getTime() - now.getTime()) / 1000));
-}
-
-/**
  * Sends the jobs due within SQS's 900 s delay limit and marks them sent. A failed send is logged
  * and leaves the job in the outbox, where dispatch finds it: the job is already safe in MongoDB.
  */
@@ -65,35 +49,15 @@ export async function sendDueJobs(services: Services, queue: QueueDefinition, do
   if (due.length === 0) {
     return;
   }
-  // Each job is sent to arrive at its rate-limit slot (capped at the SQS maximum delay).
-  const delaysMs = await reserveSendDelays(
-    services.limiter,
-    queue,
-    due.map((job) => ({ job, delayMs: Math.max(0, job.runAt.getTime() - now.getTime()) })),
-    logger,
-    services.config.REDIS_TIMEOUT_MS,
-  );
-  let sent: string[] = [];
-  try {
-    const queueUrl = await services.queueUrls.resolve(queue.sqsName);
-    const outcome = await sendJobMessages(
-      services.sqs,
-      queueUrl,
-      due.map((job, index) => ({ jobId: job._id, queue: queue.name, delaySeconds: sendDelaySeconds(job.runAt, delaysMs[index] as number, now) })),
-    );
-    sent = outcome.sent;
-    for (const failure of outcome.failed) {
-      logger.warn('SQS send failed; the job stays in the outbox for dispatch', { jobId: failure.jobId, queue: queue.name, error: failure.error });
-    }
-  } catch (error) {
-    logger.warn('SQS queue lookup failed; the jobs stay in the outbox for dispatch', { queue: queue.name, jobs: due.length, error: describeError(error) });
-    return;
+  const outcome = await sendQueueJobs(services, queue, due, now);
+  for (const failure of outcome.failed) {
+    logger.warn('SQS send failed; the job stays in the outbox for dispatch', { jobId: failure.jobId, queue: queue.name, error: failure.error });
   }
   try {
-    await markJobsSent(services.jobs, sent, now);
+    await markJobsSent(services.jobs, outcome.sent, now);
   } catch (error) {
     // The messages are out; dispatch will send these jobs once more, and the claim runs each once.
-    logger.warn('marking jobs sent failed', { queue: queue.name, jobs: sent.length, error: describeError(error) });
+    logger.warn('marking jobs sent failed', { queue: queue.name, jobs: outcome.sent.length, error: describeError(error) });
   }
 }
 

@@ -41,6 +41,8 @@ export interface JobDocument {
   deferrals?: number;
   /** The producer's idempotency key, when the job was enqueued with one. */
   idempotencyKey?: string;
+  /** 0 (default) to 9; picks the queue's priority lane. */
+  priority?: number;
 }
 
 /** A job as the HTTP API returns it. */
@@ -59,6 +61,7 @@ export interface PublicJob {
   lastError: { name: string; message: string; attempt: number; at: string; permanent: boolean } | null;
   result: unknown;
   deferrals: number;
+  priority: number;
 }
 
 const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -79,5 +82,6 @@ export function toPublicJob(job: JobDocument): PublicJob {
     lastError: job.lastError ? { ...job.lastError, at: job.lastError.at.toISOString() } : null,
     result: job.result ?? null,
     deferrals: job.deferrals ?? 0,
+    priority: job.priority ?? 0,
   };
 }

@@ -22,6 +22,12 @@ export const jobRequestSchema = z
     runAt: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 timestamp with a time zone, such as 2030-01-01T12:00:00Z' })
       .optional(),
+    priority: z
+      .number({ error: 'must be a JSON number from 0 to 9' })
+      .int('must be a whole number from 0 to 9')
+      .min(0, 'must be from 0 to 9')
+      .max(9, 'must be from 0 to 9; higher numbers run first')
+      .optional(),
     idempotencyKey: z
       .string({ error: 'must be a string of 1 to 255 printable ASCII characters' })
       .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters without spaces')

@@ -53,6 +53,19 @@ const concurrencyLimitSchema = z.strictObject({
   limit: z.number().int().min(1).max(10_000),
 });
 
+/** Highest job priority; 0 is the default. */
+export const MAX_PRIORITY = 9;
+
+/**
+ * A priority lane: its own SQS queue and process function for jobs of at least `minPriority`,
+ * so high-priority jobs do not wait behind a backlog of normal ones.
+ */
+const priorityLaneSchema = z.strictObject({
+  name: z.string().regex(limitNamePattern, 'lane names are 1-40 lowercase letters, digits or dashes'),
+  minPriority: z.number().int().min(1).max(MAX_PRIORITY),
+  maxConcurrency: z.number().int().min(MIN_EVENT_SOURCE_CONCURRENCY).max(MAX_EVENT_SOURCE_CONCURRENCY),
+});
+
 /** What the process function does when Redis cannot answer a limiter call. */
 export const RedisFailurePolicy = { failClosed: 'fail-closed', failOpen: 'fail-open' } as const;
 
@@ -70,12 +83,18 @@ const queueSettingsSchema = z
     concurrencyLimits: z.array(concurrencyLimitSchema).default([]),
     /** fail-closed (default): a job whose limit cannot be checked waits and is sent again; fail-open: it runs. */
     onRedisError: z.enum([RedisFailurePolicy.failClosed, RedisFailurePolicy.failOpen]).default(RedisFailurePolicy.failClosed),
+    priorityLanes: z.array(priorityLaneSchema).max(5).default([]),
   })
   .superRefine((settings, context) => {
     const names = [...settings.rateLimits, ...settings.concurrencyLimits].map((limit) => limit.name);
     const repeated = names.find((name, index) => names.indexOf(name) !== index);
     if (repeated !== undefined) {
       context.addIssue({ code: 'custom', path: ['rateLimits'], message: `limit name "${repeated}" is used twice; give each limit of a queue its own name` });
+    }
+    const lanePriorities = settings.priorityLanes.map((lane) => lane.minPriority);
+    const laneNames = settings.priorityLanes.map((lane) => lane.name);
+    if (new Set(lanePriorities).size !== lanePriorities.length || new Set(laneNames).size !== laneNames.length) {
+      context.addIssue({ code: 'custom', path: ['priorityLanes'], message: 'lanes need distinct names and distinct minPriority values' });
     }
     if (settings.batchSize > MAX_BATCH_SIZE_WITHOUT_WINDOW && settings.maximumBatchingWindowSeconds < 1) {
       context.addIssue({
@@ -105,6 +124,18 @@ export type QueueSettings = z.infer<typeof queueSettingsSchema>;
 export type RateLimitDefinition = QueueSettings['rateLimits'][number];
 export type ConcurrencyLimitDefinition = QueueSettings['concurrencyLimits'][number];
 
+/** The SQS queue, dead-letter queue and process function of one lane of a queue. */
+export interface QueueChannel {
+  /** Lane name; null for the queue's base lane (priority below every lane). */
+  lane: string | null;
+  minPriority: number;
+  sqsName: string;
+  deadLetterSqsName: string;
+  functionName: string;
+  maxConcurrency: number;
+  reservedConcurrency: number;
+}
+
 /** One queue with the names and settings derived from its definition. */
 export interface QueueDefinition extends QueueSettings {
   /** Logical name used in the HTTP API and in job documents. */
@@ -121,6 +152,19 @@ export interface QueueDefinition extends QueueSettings {
   functionName: string;
   /** Records of one invocation that run at once. */
   recordConcurrency: number;
+  /** The base lane first, then the priority lanes by rising `minPriority`. */
+  channels: QueueChannel[];
+}
+
+/** Returns the channel that carries a job of `priority`: the lane with the highest `minPriority` at or below it. */
+export function channelFor(queue: QueueDefinition, priority: number): QueueChannel {
+  let chosen = queue.channels[0] as QueueChannel;
+  for (const channel of queue.channels) {
+    if (channel.minPriority <= priority) {
+      chosen = channel;
+    }
+  }
+  return chosen;
 }
 
 export interface QueueNaming {
@@ -166,6 +210,28 @@ export function parseQueueDefinitions(raw: unknown, naming: QueueNaming, source 
       reservedConcurrency: settings.maxConcurrency,
       functionName: `process-${name}`,
       recordConcurrency: settings.recordConcurrency ?? settings.batchSize,
+      channels: [
+        {
+          lane: null,
+          minPriority: 0,
+          sqsName,
+          deadLetterSqsName: `${sqsName}-dlq`,
+          functionName: `process-${name}`,
+          maxConcurrency: settings.maxConcurrency,
+          reservedConcurrency: settings.maxConcurrency,
+        },
+        ...[...settings.priorityLanes]
+          .sort((a, b) => a.minPriority - b.minPriority)
+          .map((lane) => ({
+            lane: lane.name,
+            minPriority: lane.minPriority,
+            sqsName: `${sqsName}-${lane.name}`,
+            deadLetterSqsName: `${sqsName}-${lane.name}-dlq`,
+            functionName: `process-${name}-${lane.name}`,
+            maxConcurrency: lane.maxConcurrency,
+            reservedConcurrency: lane.maxConcurrency,
+          })),
+      ],
     };
   });
 }

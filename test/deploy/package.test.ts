@@ -29,7 +29,7 @@ describe('serverless package', () => {
     await run(process.execPath, [join(root, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'ci', '--package', outputDir], { cwd: root, env });
 
     const functionNames = [
-      ...['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks'],
+      ...['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks', 'process-webhooks-high'],
       ...['createSchedule', 'getSchedule', 'pauseSchedule', 'resumeSchedule', 'deleteSchedule'],
     ];
     for (const name of functionNames) {
@@ -43,5 +43,7 @@ describe('serverless package', () => {
       Environment: { Variables: expect.objectContaining({ SLUICE_QUEUE: 'default', SLUICE_STAGE: 'ci' }) },
     });
     expect(template.Resources.DefaultQueue.Properties).toMatchObject({ QueueName: 'sluice-ci-default', VisibilityTimeout: 180 });
+    expect(template.Resources.WebhooksHighQueue.Properties).toMatchObject({ QueueName: 'sluice-ci-webhooks-high' });
+    expect(template.Resources.ProcessDashwebhooksDashhighLambdaFunction.Properties).toMatchObject({ ReservedConcurrentExecutions: 10 });
   });
 });

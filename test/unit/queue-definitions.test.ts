@@ -1,5 +1,5 @@
 import { ConfigError } from '../../lib/errors';
-import { parseQueueDefinitions } from '../../lib/queues/definitions';
+import { channelFor, parseQueueDefinitions } from '../../lib/queues/definitions';
 
 const naming = { service: 'sluice', stage: 'test' };
 
@@ -27,5 +27,47 @@ describe('parseQueueDefinitions', () => {
   ])('rejects %j naming %s', (raw, expected) => {
     expect(() => parseQueueDefinitions(raw, naming)).toThrow(ConfigError);
     expect(() => parseQueueDefinitions(raw, naming)).toThrow(expected);
+  });
+});
+
+describe('priority lanes', () => {
+  const [queue] = parseQueueDefinitions(
+    {
+      queues: {
+        mail: {
+          maxConcurrency: 4,
+          priorityLanes: [
+            { name: 'urgent', minPriority: 8, maxConcurrency: 6 },
+            { name: 'high', minPriority: 5, maxConcurrency: 5 },
+          ],
+        },
+      },
+    },
+    naming,
+  );
+  const mail = queue as NonNullable<typeof queue>;
+
+  it('derives a queue and function per lane', () => {
+    expect(mail.channels.map((channel) => [channel.lane, channel.sqsName, channel.functionName, channel.reservedConcurrency])).toEqual([
+      [null, 'sluice-test-mail', 'process-mail', 4],
+      ['high', 'sluice-test-mail-high', 'process-mail-high', 5],
+      ['urgent', 'sluice-test-mail-urgent', 'process-mail-urgent', 6],
+    ]);
+  });
+
+  it.each([
+    [0, null],
+    [4, null],
+    [5, 'high'],
+    [7, 'high'],
+    [8, 'urgent'],
+    [9, 'urgent'],
+  ])('sends priority %i to lane %s', (priority, lane) => {
+    expect(channelFor(mail, priority).lane).toBe(lane);
+  });
+
+  it('rejects lanes sharing a minimum priority', () => {
+    const raw = { queues: { q: { priorityLanes: [{ name: 'a', minPriority: 5, maxConcurrency: 2 }, { name: 'b', minPriority: 5, maxConcurrency: 2 }] } } };
+    expect(() => parseQueueDefinitions(raw, naming)).toThrow('distinct minPriority');
   });
 });
