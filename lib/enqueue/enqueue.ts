@@ -89,8 +89,8 @@ export async function enqueueJob(services: Services, queueName: string, body: un
 }
 
 /**
- * Enqueues a job that carries an idempotency key: the first request with the key within the
- * window creates the job; every other one, concurrent or later, returns that job's id. The job's
+ * Enqueues a job that carries an idempotency key. The first request with the key within the
+ * window creates the job, and every other one, concurrent or later, returns that job's id. The job's
  * id is fixed by the key record, so if the request that claimed the key failed before inserting
  * the job, the next request inserts it under the same id. Throws `UnprocessableRequestError`
  * when the key was first used for a different request.

@@ -22,7 +22,7 @@ const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 const queueNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 const limitNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** Where a limit's key comes from: a field of the job, and optionally the host of a URL in it. */
+/** Source of a limit's key: a field of the job, and optionally the host of a URL in it. */
 const keyBySchema = z.strictObject({
   field: z
     .string()
@@ -66,7 +66,7 @@ const priorityLaneSchema = z.strictObject({
   maxConcurrency: z.number().int().min(MIN_EVENT_SOURCE_CONCURRENCY).max(MAX_EVENT_SOURCE_CONCURRENCY),
 });
 
-/** What the process function does when Redis cannot answer a limiter call. */
+/** Choice of the process function when a limiter call to Redis fails. */
 export const RedisFailurePolicy = { failClosed: 'fail-closed', failOpen: 'fail-open' } as const;
 
 const queueSettingsSchema = z

@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 const LOG_INTERVAL_MS = 10_000;
 
 /**
- * Logs the fail-open or fail-closed decision taken when Redis cannot answer, at most once per
+ * Logs the fail-open or fail-closed decision taken when a Redis call fails, at most once per
  * queue and interval, so an outage does not flood the log; the lines between are counted.
  */
 export class RedisFailureLog {

@@ -6,7 +6,7 @@ import type { ResolvedLimits } from './limits';
 import { acquireLease, releaseLease } from './semaphore';
 import { takeToken } from './token-bucket';
 
-/** How long a job waits when Redis cannot answer under fail-closed, before it is sent again. */
+/** How long a job waits under fail-closed after a failed Redis call, before it is sent again. */
 export const REDIS_FAILURE_RETRY_MS = 5_000;
 /** A job that finds its key's concurrency full tries again after at most this long. */
 const CONCURRENCY_RETRY_MAX_MS = 5_000;

@@ -62,7 +62,7 @@ function keyValue(limit: RateLimitDefinition | ConcurrencyLimitDefinition, job: 
 }
 
 /**
- * The hash tag of one limit key. Each bucket gets its own tag, so buckets spread over the cluster's
+ * Builds the hash tag of one limit key. Each bucket gets its own tag, so buckets spread over the cluster's
  * slots, while the keys of one bucket share it and one script can touch them all. The value is
  * URI-encoded so a `{` or `}` in it cannot end the tag early.
  */

@@ -108,7 +108,7 @@ async function recordOutcome(context: ProcessContext, job: JobDocument, leaseTok
 
 /**
  * Sends a job that may not run yet (no rate-limit token or concurrency slot) back to SQS with the
- * wait as its delay, without spending an attempt, and acknowledges the current message, so rate
+ * wait as its delay, without spending an attempt. The current message is acknowledged, so rate
  * limiting never moves a job toward the dead-letter queue. A wait beyond SQS's 900 s maximum
  * leaves the job in the outbox for dispatch.
  */

@@ -79,7 +79,7 @@ describe('priority lanes on the local stack', () => {
     const finished = await waitForAll([...normalIds, ...highIds], 60_000);
     expect(finished.every((job) => job.state === 'completed')).toBe(true);
     expect(finished.slice(normalIds.length).every((job) => job.priority === 6)).toBe(true);
-    // Two normal jobs run at a time for 500 ms each, so the normal lane needs about 3 s; the high
+    // Two normal jobs run at a time for 500 ms each, so the normal lane needs about 3 s. The high
     // lane has its own queue and workers, so its jobs start without waiting for that backlog.
     const normalStarts = normalKeys.map((key) => receiver.arrivals(key)[0] as number).sort((a, b) => a - b);
     for (const key of highKeys) {
