@@ -125,6 +125,30 @@ describe('job path through serverless offline', () => {
     }
   });
 
+  it('cancels a delayed job over DELETE', async () => {
+    const key = `cancel-${randomUUID()}`;
+    const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` }, delaySeconds: 600 });
+    const cancelled = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}`, { method: 'DELETE' });
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as PublicJob).state).toBe('cancelled');
+    expect((await getJob(response.body.id)).state).toBe('cancelled');
+  });
+
+  it('creates and reads a schedule over HTTP', async () => {
+    const id = `nightly-${randomUUID().slice(0, 8)}`;
+    const created = await postJson<{ id: string }>(`${stack.httpEndpoint}/schedules`, {
+      id,
+      queue: 'default',
+      cron: '0 3 * * *',
+      timeZone: 'Europe/Berlin',
+      job: { type: 'http', payload: { url: `${receiver.url}/ok/${id}` } },
+    });
+    expect(created.status).toBe(201);
+    const read = await getJson<{ id: string; nextSlotAt: string }>(`${stack.httpEndpoint}/schedules/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(id);
+  });
+
   it('answers 404 for an unknown job id', async () => {
     const response = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${randomUUID()}`);
     expect(response.status).toBe(404);
