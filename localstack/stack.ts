@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { MongoClient } from 'mongodb';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import type { DispatchReport } from '../lib/dispatch/dispatch';
 import { loadQueueDefinitions, queuesFileFromEnv, type QueueDefinition } from '../lib/queues/definitions';
@@ -146,7 +147,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
     });
     stoppers.push(() => offline.stop());
-    const lambda = new LambdaClient({ region: REGION, endpoint: offline.lambdaEndpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    // Node's HTTP server closes a keep-alive connection after 5 s idle, and an invoke written into
+    // a connection as it closes fails with ECONNRESET; a fresh loopback connection per invoke costs
+    // little. A second attempt covers a reset all the same (a repeated batch is harmless: the
+    // claim runs each job once).
+    const lambda = new LambdaClient({
+      region: REGION,
+      endpoint: offline.lambdaEndpoint,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 2,
+      requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+    });
     stoppers.push(async () => lambda.destroy());
 
     const poller = startEventSourcePoller({

@@ -10,19 +10,20 @@ export interface QueueSendOutcome {
   failed: { jobId: string; error: string }[];
 }
 
-/** Seconds until `runAt`, rounded up so a job never runs early; 0 when due. */
+/** Seconds until `runAt`, rounded up; 0 when due. */
 export function secondsUntil(runAt: Date, now: Date): number {
   return Math.max(0, Math.ceil((runAt.getTime() - now.getTime()) / 1000));
 }
 
 /**
- * Returns the SQS delay of a job: its own delay rounded up, so it never runs before `runAt`, or
- * its rate-limit slot rounded down, whichever is later, capped at 900 s. Rounding the slot down
- * lets the job arrive before its token exists and wait for it in the function, instead of
- * arriving up to a second late and leaving the token unused (SQS delays are whole seconds).
+ * Returns the SQS delay of a job: the later of its own delay and its rate-limit slot, rounded
+ * down to whole seconds (the SQS unit) and capped at 900 s. Rounding down makes the message
+ * arrive up to a second early; the process function waits out the rest before it claims the job
+ * (so it never runs before `runAt`), instead of the job arriving up to a second late.
  */
 function sendDelaySeconds(runAt: Date, reservedDelayMs: number, now: Date): number {
-  return Math.min(SQS_MAX_DELAY_SECONDS, Math.max(secondsUntil(runAt, now), Math.floor(reservedDelayMs / 1000)));
+  const ownDelayMs = Math.max(0, runAt.getTime() - now.getTime());
+  return Math.min(SQS_MAX_DELAY_SECONDS, Math.floor(Math.max(ownDelayMs, reservedDelayMs) / 1000));
 }
 
 /**

@@ -20,6 +20,15 @@ import { runAttempt, type AttemptOutcome } from './run-attempt';
 
 /** Time kept back from the function's remaining time to record the outcome after a handler times out. */
 const RECORD_OUTCOME_RESERVE_MS = 3_000;
+/** A message that arrives at most this long before its job is due waits in the function instead of going back to SQS. */
+const MAX_EARLY_ARRIVAL_WAIT_MS = 1_500;
+
+/** Milliseconds until a ready job is due; 0 when due or not waiting to run. */
+function msUntilDue(job: JobDocument, now: Date): number {
+  const ready = job.state === JobState.queued || job.state === JobState.delayed;
+  return ready ? Math.max(0, job.runAt.getTime() - now.getTime()) : 0;
+}
+
 /** A lease outlives the function timeout by this much, so it never expires under a live worker. */
 const LEASE_MARGIN_MS = 10_000;
 /**
@@ -157,12 +166,19 @@ async function admit(context: ProcessContext, job: JobDocument, leaseToken: stri
  */
 export async function processMessage(record: SQSRecord, context: ProcessContext): Promise<void> {
   const message = parseMessage(record, context.queue);
-  const now = context.now?.() ?? new Date();
+  let now = context.now?.() ?? new Date();
   const leaseToken = randomUUID();
   const leaseMs = context.queue.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
   const baseLogger = jobLogger(context.logger, { jobId: message.jobId, queue: context.queue.name });
 
-  const current = await findJob(context.services.jobs, message.jobId);
+  let current = await findJob(context.services.jobs, message.jobId);
+  const earlyMs = current ? msUntilDue(current, now) : 0;
+  if (current && earlyMs > 0 && earlyMs <= MAX_EARLY_ARRIVAL_WAIT_MS) {
+    // Sends round delays down to whole seconds, so a message may arrive up to a second early.
+    await new Promise((resolve) => setTimeout(resolve, earlyMs));
+    now = context.now?.() ?? new Date();
+    current = await findJob(context.services.jobs, message.jobId);
+  }
   if (!current || !isClaimable(current, now)) {
     await handleUnclaimed(context, current, now, baseLogger);
     return;
