@@ -192,10 +192,18 @@ describe('createQueues', () => {
 
     const created = await createQueues(sqs, definitions);
 
-    expect([...created.keys()]).toEqual(definitions.map((definition) => definition.name));
+    const expectedKeys = definitions.flatMap((definition) =>
+      definition.channels.map((channel) => (channel.lane === null ? definition.name : `${definition.name}/${channel.lane}`)),
+    );
+    expect([...created.keys()]).toEqual(expectedKeys);
+    expect(expectedKeys).toContain('webhooks/high');
     for (const definition of definitions) {
-      const attributes = await attributesOf(created.get(definition.name)?.url);
-      expect(attributes.VisibilityTimeout).toBe(String(definition.visibilityTimeoutSeconds));
+      for (const channel of definition.channels) {
+        const createdQueue = created.get(channel.lane === null ? definition.name : `${definition.name}/${channel.lane}`);
+        expect(createdQueue?.url).toContain(channel.sqsName);
+        const attributes = await attributesOf(createdQueue?.url);
+        expect(attributes.VisibilityTimeout).toBe(String(definition.visibilityTimeoutSeconds));
+      }
     }
   });
 
