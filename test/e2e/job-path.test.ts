@@ -1,42 +1,29 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import type { PublicJob } from '../../lib/jobs/job';
-import { startLocalStack, type RunningLocalStack } from '../../localstack/stack';
+import type { RunningLocalStack } from '../../localstack/stack';
 import { getJson, postJson } from '../../scripts/demo/http-client';
-import { startReceiver, type Receiver } from '../../scripts/demo/receiver';
-import { freePort } from '../support/free-port';
-import { testMongoUri, testRedisNodes, testSqsClient, testSqsEndpoint } from '../support/services';
+import type { Receiver } from '../../scripts/demo/receiver';
+import { testSqsClient } from '../support/services';
+import { startTestStack, type TestStack } from '../support/test-stack';
 
 jest.setTimeout(120_000);
 
-const database = `sluice_e2e_${randomUUID().slice(0, 8)}`;
 const functionLogs: string[] = [];
+let testStack: TestStack;
 let stack: RunningLocalStack;
 let receiver: Receiver;
 let mongo: MongoClient;
+let database: string;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  mongo = new MongoClient(testMongoUri());
-  stack = await startLocalStack({
-    stage: `e2e${randomUUID().slice(0, 6)}`,
-    mongodbUri: testMongoUri(),
-    redisNodes: testRedisNodes().split(','),
-    sqsEndpoint: testSqsEndpoint(),
-    httpPort: await freePort(),
-    lambdaPort: await freePort(),
-    dispatchIntervalMs: 0,
-    functionEnv: { MONGODB_DATABASE: database, SLUICE_OUTBOX_GRACE_SECONDS: '1' },
-    onFunctionLog: (line) => functionLogs.push(line),
-  });
+  testStack = await startTestStack({ stagePrefix: 'e2e', functionEnv: { SLUICE_OUTBOX_GRACE_SECONDS: '1' }, onFunctionLog: (line) => functionLogs.push(line) });
+  ({ stack, receiver, mongo, database } = testStack);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  await receiver?.stop();
-  await mongo?.db(database).dropDatabase();
-  await mongo?.close();
+  await testStack?.stop();
 });
 
 async function enqueue(body: unknown, queue = 'default') {

@@ -1,14 +1,14 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { MongoClient, type Collection } from 'mongodb';
+import type { Collection } from 'mongodb';
 import type { JobDocument } from '../../lib/jobs/job';
 import { jobsCollection } from '../../lib/store/collections';
-import { startLocalStack, type RunningLocalStack } from '../../localstack/stack';
+import type { RunningLocalStack } from '../../localstack/stack';
 import { postJson } from '../../scripts/demo/http-client';
-import { startReceiver, type Receiver } from '../../scripts/demo/receiver';
+import type { Receiver } from '../../scripts/demo/receiver';
 import { shiftJobClock } from '../support/clock-shift';
-import { freePort } from '../support/free-port';
-import { testMongoUri, testRedisNodes, testSqsClient, testSqsEndpoint } from '../support/services';
+import { testSqsClient } from '../support/services';
+import { startTestStack, type TestStack } from '../support/test-stack';
 
 jest.setTimeout(120_000);
 
@@ -17,50 +17,31 @@ const DELAY_SECONDS = 1200;
 /** Dispatch leaves a job this long to the call that wrote it (SLUICE_OUTBOX_GRACE_SECONDS of the stack). */
 const OUTBOX_GRACE_SECONDS = 1;
 /**
- * After the clock shift the job is due this far ahead, so both dispatch runs finish before it is due.
- * A whole number of seconds, so the whole-second rounding of DelaySeconds adds only the tens of ms
- * between the shift and dispatch's claim. The delay-lateness bench samples the full 0-1 s rounding.
- * NOTE: with 6 s, the event source poller's Invoke failed in 2 of 14 runs with `socket hang up`
- * (ECONNRESET) on a keep-alive connection idle for about 6 s, and the record then waited out the
- * queue's 180 s visibility timeout. Node's HTTP server closes idle keep-alive connections after 5 s
- * by default, so this gap stays under that.
+ * After the clock shift the job is due this far ahead, so both dispatch runs finish before it is
+ * due. The delay-lateness bench samples sub-second offsets too.
  */
 const DUE_AFTER_SHIFT_MS = 3_000;
 
-const database = `sluice_e2e_${randomUUID().slice(0, 8)}`;
+let testStack: TestStack;
 let stack: RunningLocalStack;
 let receiver: Receiver;
-let mongo: MongoClient;
 let jobs: Collection<JobDocument>;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  mongo = new MongoClient(testMongoUri());
-  jobs = jobsCollection(mongo.db(database));
-  stack = await startLocalStack({
-    stage: `late${randomUUID().slice(0, 6)}`,
-    mongodbUri: testMongoUri(),
-    redisNodes: testRedisNodes().split(','),
-    sqsEndpoint: testSqsEndpoint(),
-    httpPort: await freePort(),
-    lambdaPort: await freePort(),
-    dispatchIntervalMs: 0,
-    functionEnv: { MONGODB_DATABASE: database, SLUICE_OUTBOX_GRACE_SECONDS: String(OUTBOX_GRACE_SECONDS) },
-  });
+  testStack = await startTestStack({ stagePrefix: 'late', functionEnv: { SLUICE_OUTBOX_GRACE_SECONDS: String(OUTBOX_GRACE_SECONDS) } });
+  ({ stack, receiver } = testStack);
+  jobs = jobsCollection(testStack.mongo.db(testStack.database));
   await warmUpProcessFunction();
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  await receiver?.stop();
-  await mongo?.db(database).dropDatabase();
-  await mongo?.close();
+  await testStack?.stop();
 });
 
 async function storedJob(id: string): Promise<JobDocument> {
   const job = await jobs.findOne({ _id: id });
   if (!job) {
-    throw new Error(`job ${id} is not in database ${database}`);
+    throw new Error(`job ${id} is not in database ${testStack.database}`);
   }
   return job;
 }

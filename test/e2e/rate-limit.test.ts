@@ -1,42 +1,26 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
 import type { PublicJob } from '../../lib/jobs/job';
-import { startLocalStack, type RunningLocalStack } from '../../localstack/stack';
+import type { RunningLocalStack } from '../../localstack/stack';
 import { getJson, mapConcurrent, postJson } from '../../scripts/demo/http-client';
-import { startReceiver, type Receiver } from '../../scripts/demo/receiver';
-import { freePort } from '../support/free-port';
-import { testMongoUri, testRedisNodes, testSqsClient, testSqsEndpoint } from '../support/services';
+import type { Receiver } from '../../scripts/demo/receiver';
+import { testSqsClient } from '../support/services';
+import { startTestStack, type TestStack } from '../support/test-stack';
 
 jest.setTimeout(180_000);
 
-const database = `sluice_e2e_${randomUUID().slice(0, 8)}`;
+let testStack: TestStack;
 let stack: RunningLocalStack;
 let receiver: Receiver;
-let mongo: MongoClient;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  mongo = new MongoClient(testMongoUri());
-  stack = await startLocalStack({
-    stage: `rl${randomUUID().slice(0, 6)}`,
-    mongodbUri: testMongoUri(),
-    redisNodes: testRedisNodes().split(','),
-    sqsEndpoint: testSqsEndpoint(),
-    httpPort: await freePort(),
-    lambdaPort: await freePort(),
-    dispatchIntervalMs: 0,
-    queuesFile: join(__dirname, '..', 'fixtures', 'queues.limited.json'),
-    functionEnv: { MONGODB_DATABASE: database },
-  });
+  testStack = await startTestStack({ stagePrefix: 'rl', queuesFile: join(__dirname, '..', 'fixtures', 'queues.limited.json') });
+  ({ stack, receiver } = testStack);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  await receiver?.stop();
-  await mongo?.db(database).dropDatabase();
-  await mongo?.close();
+  await testStack?.stop();
 });
 
 async function enqueueBatch(queue: string, jobs: unknown[]): Promise<string[]> {
