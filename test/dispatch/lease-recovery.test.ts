@@ -11,8 +11,8 @@ import { logger } from '../../lib/observability/logger';
 import { createSchedule } from '../../lib/schedules/schedules';
 import { claimJob, completeJob, findJob, insertJobs, markJobsSent } from '../../lib/store/job-store';
 import { processMessage } from '../../lib/worker/process-message';
-import { createTestQueues, purge, receiveBodies } from '../support/queues';
-import { testServices } from '../support/services';
+import { purge, receiveBodies } from '../support/queues';
+import { testServicesWithQueues } from '../support/services';
 
 /** Far enough ahead that every lease of the default queue (30 s timeout plus a 10 s margin) has expired. */
 const LEASES_EXPIRED_MS = 5 * 60_000;
@@ -45,10 +45,7 @@ let close: () => Promise<void>;
 let queueUrl: string;
 
 beforeAll(async () => {
-  const created = await testServices();
-  services = { ...created.services, jobTypes: registry };
-  close = created.close;
-  queueUrl = (await createTestQueues(services)).get('default')?.url as string;
+  ({ services, close, queueUrl } = await testServicesWithQueues(registry));
 });
 
 afterAll(async () => {

@@ -11,8 +11,8 @@ import { retryJobById } from '../../lib/jobs-admin/retry-job';
 import { logger } from '../../lib/observability/logger';
 import { claimJob, findJob, insertJobs, markJobsSent } from '../../lib/store/job-store';
 import { processMessage } from '../../lib/worker/process-message';
-import { createTestQueues, purge, receiveBodies } from '../support/queues';
-import { testServices } from '../support/services';
+import { purge, receiveBodies } from '../support/queues';
+import { testServicesWithQueues } from '../support/services';
 
 const runs: string[] = [];
 /** While true, `test.fixable` fails permanently, as a handler does before its bug is fixed. */
@@ -38,10 +38,7 @@ let close: () => Promise<void>;
 let queueUrl: string;
 
 beforeAll(async () => {
-  const created = await testServices();
-  services = { ...created.services, jobTypes: registry };
-  close = created.close;
-  queueUrl = (await createTestQueues(services)).get('default')?.url as string;
+  ({ services, close, queueUrl } = await testServicesWithQueues(registry));
 });
 
 afterAll(async () => {

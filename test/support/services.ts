@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import { createServices, type Services } from '../../lib/clients';
+import type { JobTypeRegistry } from '../../lib/jobs/registry';
+import { createQueues } from '../../localstack/create-queues';
 import { readConfig } from '../../lib/config/env';
 import type { JobDocument } from '../../lib/jobs/job';
 import { jobsCollection, prepareDatabase } from '../../lib/store/collections';
@@ -74,4 +76,15 @@ export async function testServices(overrides: Record<string, string> = {}): Prom
       services.sqs.destroy();
     },
   };
+}
+
+/**
+ * Test services with their stage's SQS queues created, optionally with another job type registry,
+ * and the URL of the `default` queue.
+ */
+export async function testServicesWithQueues(jobTypes?: JobTypeRegistry): Promise<{ services: Services; close(): Promise<void>; queueUrl: string }> {
+  const created = await testServices();
+  const services = jobTypes ? { ...created.services, jobTypes } : created.services;
+  const queues = await createQueues(services.sqs, services.queues.definitions);
+  return { services, close: created.close, queueUrl: queues.get('default')?.url as string };
 }

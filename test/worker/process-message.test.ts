@@ -10,8 +10,8 @@ import { defineJobType, JobTypeRegistry } from '../../lib/jobs/registry';
 import { logger } from '../../lib/observability/logger';
 import { findJob, insertJobs, markJobsSent } from '../../lib/store/job-store';
 import { MalformedMessageError, processMessage } from '../../lib/worker/process-message';
-import { countMessages, createTestQueues } from '../support/queues';
-import { testServices } from '../support/services';
+import { countMessages } from '../support/queues';
+import { testServicesWithQueues } from '../support/services';
 
 const calls: string[] = [];
 let releaseSlow: (() => void) | undefined;
@@ -43,10 +43,7 @@ let close: () => Promise<void>;
 let queueUrl: string;
 
 beforeAll(async () => {
-  const created = await testServices();
-  services = { ...created.services, jobTypes: registry };
-  close = created.close;
-  queueUrl = (await createTestQueues(services)).get('default')?.url as string;
+  ({ services, close, queueUrl } = await testServicesWithQueues(registry));
 });
 
 afterAll(async () => {
