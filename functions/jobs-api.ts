@@ -37,7 +37,9 @@ const retryBody = jsonBody({ maxBytes: RETRY_BODY_MAX_BYTES });
 /** The retry body is optional: without one, the job type's attempt budget applies. */
 const optionalRetryBody: MiddlewareObj<APIGatewayProxyEventV2> = {
   before: (request) => {
-    if (request.event.body !== undefined && request.event.body !== '') {
+    // API Gateway and serverless offline send an absent body as undefined, null or ''.
+    const body: unknown = request.event.body;
+    if (body !== undefined && body !== null && body !== '') {
       return retryBody.before?.(request);
     }
   },
@@ -50,7 +52,7 @@ export const retryJob = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredR
   .use(optionalRetryBody)
   .handler(async (event) => {
     const body = (event as unknown as JsonEvent).body;
-    return jsonResponse(HttpStatus.accepted, await retryJobById(getServices(), event.pathParameters?.id ?? '', body === '' ? undefined : body));
+    return jsonResponse(HttpStatus.accepted, await retryJobById(getServices(), event.pathParameters?.id ?? '', body === '' || body === null ? undefined : body));
   });
 
 /** `GET /queues/{queue}/jobs?state=dead&limit=50&after=<cursor>`: a queue's finished jobs of one state, newest first. */

@@ -98,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const admin = new MongoClient(mongodbUri, { serverSelectionTimeoutMS: 5_000 });
     try {
       const { sharded } = await prepareDatabase(admin.db(options.functionEnv?.MONGODB_DATABASE ?? 'sluice'));
-      progress(`MongoDB indexes ready${sharded ? '; jobs collection sharded on hashed _id' : ''}`);
+      progress(`MongoDB indexes created${sharded ? '; jobs collection sharded on hashed _id' : ''}`);
     } finally {
       await admin.close();
     }
@@ -125,7 +125,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const queuesFile = options.queuesFile ?? queuesFileFromEnv();
     const queues = loadQueueDefinitions({ service: SERVICE, stage }, queuesFile);
     const queueUrls = await createQueues(sqs, queues);
-    progress(`SQS queues ready: ${queues.map((queue) => queue.sqsName).join(', ')} (each with a dead-letter queue)`);
+    progress(`SQS queues created: ${queues.flatMap((queue) => queue.channels.map((channel) => channel.sqsName)).join(', ')} (each with a dead-letter queue)`);
 
     const offline = await startOffline({
       httpPort: options.httpPort ?? 3000,

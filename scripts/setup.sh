@@ -13,8 +13,7 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
 fi
 echo "[setup] $(redis-server --version | cut -d' ' -f1-3)"
 
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
+if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)'; then
   echo "[setup] Node.js $(node --version) is too old; install Node.js 20.19 or later" >&2
   exit 1
 fi

@@ -13,7 +13,7 @@ export const MAX_LIST_LIMIT = 100;
 const LISTABLE_STATES = [JobState.dead, JobState.completed, JobState.cancelled] as const;
 
 const listQuerySchema = z.strictObject({
-  state: z.enum(LISTABLE_STATES, { error: `is required: one of ${LISTABLE_STATES.join(', ')}` }),
+  state: z.enum(LISTABLE_STATES, { error: `must be one of ${LISTABLE_STATES.join(', ')}` }),
   limit: z
     .string()
     .regex(/^\d+$/, `must be a whole number from 1 to ${MAX_LIST_LIMIT}`)
@@ -66,7 +66,7 @@ export function decodeCursor(cursor: string): ListPosition {
  */
 export async function listQueueJobs(services: Services, queueName: string, query: Record<string, string | undefined>): Promise<JobPage> {
   const queue = services.queues.get(queueName);
-  const parsed = listQuerySchema.safeParse(query);
+  const parsed = listQuerySchema.safeParse(query, { reportInput: true });
   if (!parsed.success) {
     // Problems at the root are about the query string, not a body.
     const problems = toFieldProblems(parsed.error).map((problem) => (problem.field === '(body)' ? { ...problem, field: '(query)' } : problem));

@@ -26,7 +26,7 @@ export const jobRequestSchema = z
       .number({ error: 'must be a JSON number from 0 to 9' })
       .int('must be a whole number from 0 to 9')
       .min(0, 'must be from 0 to 9')
-      .max(9, 'must be from 0 to 9; higher numbers run first')
+      .max(9, 'must be from 0 to 9; higher numbers go to higher priority lanes')
       .optional(),
     idempotencyKey: z
       .string({ error: 'must be a string of 1 to 255 printable ASCII characters' })
@@ -110,8 +110,8 @@ export function resolveRunAt(request: JobRequest, now: Date, prefix: string[] = 
     const runAt = new Date(request.runAt);
     if (runAt.getTime() - now.getTime() > MAX_DELAY_SECONDS * 1000) {
       const field = [...prefix, 'runAt'].join('.');
-      throw new InvalidRequestError(`${field} is more than 30 days ahead; schedule it closer`, [
-        { field, message: 'must be at most 30 days ahead' },
+      throw new InvalidRequestError(`${field} ${request.runAt} is more than 30 days ahead; schedule it at most 30 days ahead`, [
+        { field, message: `must be at most 30 days ahead (received ${JSON.stringify(request.runAt)})` },
       ]);
     }
     return runAt;

@@ -81,6 +81,18 @@ describe('job path through serverless offline', () => {
     expect(receiver.deliveries(key)).toEqual([404]);
   });
 
+  it('retries a dead job over HTTP without a body', async () => {
+    const key = `missing-${randomUUID()}`;
+    const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/missing/${key}` } });
+    expect((await waitForState(response.body.id, ['dead'])).state).toBe('dead');
+
+    const retried = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}/retry`, { method: 'POST' });
+    expect(retried.status).toBe(202);
+    const job = await waitForState(response.body.id, ['dead'], 30_000);
+    expect(job).toMatchObject({ state: 'dead', attempts: 2, maxAttempts: 6 });
+    expect(receiver.deliveries(key)).toEqual([404, 404]);
+  });
+
   it('does not run a job delayed 30 s before it is due', async () => {
     const key = `delayed-${randomUUID()}`;
     const enqueuedAt = Date.now();

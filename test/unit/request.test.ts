@@ -47,7 +47,7 @@ describe('resolveRunAt', () => {
   });
 
   it('rejects runAt more than 30 days ahead', () => {
-    expect(() => resolveRunAt({ type: 'http', payload: {}, runAt: '2030-03-01T00:00:00Z' }, now)).toThrow('runAt is more than 30 days ahead');
+    expect(() => resolveRunAt({ type: 'http', payload: {}, runAt: '2030-03-01T00:00:00Z' }, now)).toThrow('runAt 2030-03-01T00:00:00Z is more than 30 days ahead');
   });
 });
 
