@@ -75,7 +75,7 @@ export function toFieldProblems(error: z.ZodError, prefix: string[] = []): Field
     if (issue.code === 'unrecognized_keys') {
       return { field, message: `has unknown fields ${issue.keys.join(', ')}; remove them` };
     }
-    const missing = 'input' in issue && issue.input === undefined && issue.code === 'invalid_type';
+    const missing = 'input' in issue && issue.input === undefined && issue.code !== 'custom';
     if (missing && !issue.message.startsWith('is required')) {
       return { field, message: `is required: ${issue.message}` };
     }
