@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { stopChild } from './child-process';
 import { LocalStackError } from './errors';
 
 /** `serverless offline` builds with esbuild and is ready in about 2 s here; the limit covers a cold npm cache. */
@@ -77,15 +78,7 @@ export async function startOffline(options: OfflineOptions): Promise<RunningOffl
     }),
   );
 
-  const stop = async (): Promise<void> => {
-    if (exitCode !== undefined) {
-      return;
-    }
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopChild(child, exited, STOP_GRACE_MS);
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {

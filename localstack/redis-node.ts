@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalStackError } from './errors';
 import { delay, LOOPBACK_HOST, waitForPortFree } from './ports';
+import { stopChild } from './child-process';
 
 /** How long a node gets to exit after SIGTERM before it gets SIGKILL. */
 const STOP_GRACE_MS = 5_000;
@@ -179,21 +180,12 @@ export async function spawnRedisNode(port: number, directory: string): Promise<R
       return outcome;
     }),
     stop() {
-      stopping ??= stopChild(child, exited);
+      stopping ??= stopChild(child, exited, STOP_GRACE_MS);
       return stopping;
     },
   };
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
-}
 
 /**
  * Children still running when this Node.js process exits (normally, through `process.exit` or after an uncaught

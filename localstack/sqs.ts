@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { ConfigError } from '../lib/errors';
 import { LocalStackError } from './errors';
 import { MAX_PORT } from './ports';
+import { stopChild } from './child-process';
 
 /** The port LocalStack serves SQS on, so the same endpoint works with either stack. */
 export const DEFAULT_SQS_PORT = 4566;
@@ -78,7 +79,7 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Ru
   try {
     ready = await waitForReadyLine(child, progress, () => stderr);
   } catch (error) {
-    await stopChild(child, exited);
+    await stopChild(child, exited, STOP_GRACE_MS);
     throw error;
   }
 
@@ -90,7 +91,7 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Ru
     port: ready.port as number,
     pid: child.pid as number,
     stop() {
-      stopping ??= stopChild(child, exited);
+      stopping ??= stopChild(child, exited, STOP_GRACE_MS);
       return stopping;
     },
   };
@@ -150,12 +151,3 @@ function parseLine(text: string): ServerLine | undefined {
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
-}
