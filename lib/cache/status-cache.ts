@@ -1,4 +1,6 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { whenRedisReady, type RedisClient } from '../clients/redis';
+import { describeError } from '../observability/logger';
 import { toPublicJob, type JobDocument, type PublicJob } from '../jobs/job';
 import { CACHE_JOB_IF_NEWER_LUA } from './cache-job-script';
 
@@ -35,6 +37,22 @@ export class StatusCache {
     await whenRedisReady(this.redis, this.readyTimeoutMs);
     const stored = await this.redis.cacheJobIfNewer(StatusCache.keyFor(job._id), job.version, JSON.stringify(toPublicJob(job)), this.ttlSeconds);
     return stored === 1;
+  }
+
+  /**
+   * Stores each job like {@link put}, but logs a Redis failure (one line per call) instead of
+   * throwing, because MongoDB has the state and a cache miss falls back to it.
+   */
+  async putQuietly(jobs: JobDocument[], logger: Logger): Promise<void> {
+    const results = await Promise.allSettled(jobs.map((job) => this.put(job)));
+    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failures.length > 0) {
+      logger.warn('status cache write failed', {
+        jobIds: jobs.map((job) => job._id).slice(0, 10),
+        failures: failures.length,
+        error: describeError((failures[0] as PromiseRejectedResult).reason),
+      });
+    }
   }
 
   /** Returns the cached job, or null on a miss. Throws on Redis errors. */

@@ -15,14 +15,6 @@ export interface LeaseRecoveryReport {
   dead: number;
 }
 
-async function cacheQuietly(services: Services, jobs: JobDocument[]): Promise<void> {
-  const results = await Promise.allSettled(jobs.map((job) => services.statusCache.put(job)));
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure) {
-    logger.warn('status cache write failed', { error: describeError(failure.reason) });
-  }
-}
-
 /**
  * Recovers jobs whose lease expired (their worker died or stalled) and sends the retried ones
  * at once, queue by queue, instead of leaving them to the outbox sweep's grace period. A failed
@@ -45,7 +37,7 @@ export async function recoverLeases(services: Services, now: Date, limit = DEFAU
       logger.warn('sending recovered jobs failed; they stay in the outbox for dispatch', { queue: queueName, jobs: jobs.length, error: describeError(error) });
     }
   }
-  await cacheQuietly(services, [...recovered.retried, ...recovered.dead]);
+  await services.statusCache.putQuietly([...recovered.retried, ...recovered.dead], logger);
 
   countMetric(JobMetric.retried, recovered.retried.length);
   countMetric(JobMetric.dead, recovered.dead.length);

@@ -61,15 +61,6 @@ export async function sendDueJobs(services: Services, queue: QueueDefinition, do
   }
 }
 
-/** Writes the new jobs to the status cache. A Redis failure is logged and not raised, because the cache is optional. */
-async function cacheJobs(services: Services, documents: JobDocument[]): Promise<void> {
-  const results = await Promise.allSettled(documents.map((job) => services.statusCache.put(job)));
-  const failures = results.filter((result) => result.status === 'rejected');
-  if (failures.length > 0) {
-    logger.warn('status cache write failed', { failures: failures.length, error: describeError((failures[0] as PromiseRejectedResult).reason) });
-  }
-}
-
 /**
  * Enqueues one job: validates it, inserts it into MongoDB, then sends its message to SQS.
  * Throws a `RequestError` for invalid input, before anything is written.
@@ -84,7 +75,7 @@ export async function enqueueJob(services: Services, queueName: string, body: un
   await insertJobs(services.jobs, [job]);
   countMetric(JobMetric.enqueued);
   await sendDueJobs(services, queue, [job], now);
-  await cacheJobs(services, [job]);
+  await services.statusCache.putQuietly([job], logger);
   return { id: job._id, state: job.state };
 }
 
@@ -124,7 +115,7 @@ async function enqueueOnce(services: Services, queue: QueueDefinition, job: JobD
   if (inserted) {
     countMetric(JobMetric.enqueued);
     await sendDueJobs(services, queue, [document], now);
-    await cacheJobs(services, [document]);
+    await services.statusCache.putQuietly([document], logger);
   }
   if (claim.owned) {
     return { id: document._id, state: document.state };
@@ -173,7 +164,7 @@ export async function enqueueBatch(services: Services, queueName: string, body: 
     await insertJobs(services.jobs, accepted);
     countMetric(JobMetric.enqueued, accepted.length);
     await sendDueJobs(services, queue, accepted, now);
-    await cacheJobs(services, accepted);
+    await services.statusCache.putQuietly(accepted, logger);
   }
   // Entries with an idempotency key each claim their key on their own, like single requests.
   for (const { index, job, entry } of keyed) {

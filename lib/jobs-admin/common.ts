@@ -1,15 +1,11 @@
 import type { Services } from '../clients';
 import { NotFoundError } from '../errors';
 import type { JobDocument } from '../jobs/job';
-import { describeError, logger } from '../observability/logger';
+import { logger } from '../observability/logger';
 
-/** Writes the job's new state to the status cache. A Redis failure is logged and not raised, because MongoDB has the state. */
+/** Writes the job's new state to the status cache; a Redis failure is logged, not raised. */
 export async function refreshStatusCache(services: Services, job: JobDocument): Promise<void> {
-  try {
-    await services.statusCache.put(job);
-  } catch (error) {
-    logger.warn('status cache write failed', { jobId: job._id, error: describeError(error) });
-  }
+  await services.statusCache.putQuietly([job], logger);
 }
 
 export function jobNotFound(id: string): NotFoundError {

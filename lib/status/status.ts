@@ -22,7 +22,8 @@ export async function getJobStatus(services: Services, jobId: string): Promise<P
   if (!job) {
     throw new NotFoundError(`job ${JSON.stringify(jobId)} not found; check the id returned when it was enqueued`, { jobId });
   }
-  services.statusCache.put(job).catch((error: unknown) => logger.warn('status cache write failed', { jobId, error: describeError(error) }));
+  // Not awaited: the caller gets its answer without waiting for the cache.
+  void services.statusCache.putQuietly([job], logger);
   return toPublicJob(job);
 }
 

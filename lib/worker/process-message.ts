@@ -63,14 +63,6 @@ function parseMessage(record: SQSRecord, queue: QueueDefinition): JobMessage {
   return parsed.data;
 }
 
-async function cacheQuietly(context: ProcessContext, job: JobDocument, logger: Logger): Promise<void> {
-  try {
-    await context.services.statusCache.put(job);
-  } catch (error) {
-    logger.warn('status cache write failed', { error: describeError(error) });
-  }
-}
-
 /**
  * Handles a message whose job cannot be claimed: a duplicate delivery, a finished job, or a
  * message that arrived before the job is due (sent again with the remaining delay).
@@ -130,7 +122,7 @@ async function deferToLater(context: ProcessContext, job: JobDocument, waitMs: n
   countMetric(JobMetric.deferred);
   logger.info('job deferred', { reason, waitMs, deferrals: deferred.deferrals });
   await sendDueJobs(context.services, context.queue, [deferred], now);
-  await cacheQuietly(context, deferred, logger);
+  await context.services.statusCache.putQuietly([deferred], logger);
 }
 
 /** Checks the queue's rate and concurrency limits for `job`; a job whose limit keys are missing runs unlimited. */
@@ -204,7 +196,7 @@ async function runClaimed(context: ProcessContext, jobId: string, leaseToken: st
     return;
   }
   const logger = jobLogger(context.logger, { jobId: job._id, queue: job.queue, attempt: job.attempts });
-  await cacheQuietly(context, job, logger);
+  await context.services.statusCache.putQuietly([job], logger);
 
   const startedAt = Date.now();
   const outcome: AttemptOutcome =
@@ -223,7 +215,7 @@ async function runClaimed(context: ProcessContext, jobId: string, leaseToken: st
     }
     throw error;
   }
-  await cacheQuietly(context, recorded, logger);
+  await context.services.statusCache.putQuietly([recorded], logger);
 
   recordAttemptDuration(durationMs);
   const fields = { state: recorded.state, durationMs, ...(recorded.lastError && outcome.kind === 'failed' ? { error: { name: recorded.lastError.name, message: recorded.lastError.message } } : {}) };
