@@ -76,8 +76,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SluiceConfig {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
-      const shown = env[variable] === undefined ? '' : ` (value: ${JSON.stringify(env[variable])})`;
-      return `${variable}${shown} ${issue.message}`;
+      const received = env[variable] === undefined ? '' : ` (value: ${JSON.stringify(env[variable])})`;
+      return `${variable}${received} ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, { setting: String(parsed.error.issues[0]?.path[0]) });
   }

@@ -5,8 +5,8 @@ import { describeError } from '../observability/logger';
 import { jsonResponse } from './responses';
 
 /**
- * Middleware that turns errors into JSON responses: a `RequestError` becomes its 4xx status with
- * its message and field problems; anything else is logged and returned as a bare 500, so no
+ * Middleware that turns errors into JSON responses. A `RequestError` becomes its 4xx status with
+ * its message and field problems. Anything else is logged and returned as a bare 500, so no
  * internal detail leaks to the caller.
  */
 export function httpErrors(logger: Logger): MiddlewareObj {

@@ -55,7 +55,7 @@ export const batchRequestSchema = z.strictObject({
     .max(MAX_BATCH_JOBS, `must contain at most ${MAX_BATCH_JOBS} jobs; split the batch`),
 });
 
-/** Longest rendering of a rejected value quoted back in an error message. */
+/** Maximum length of a rejected value quoted back in an error message. */
 const MAX_QUOTED_VALUE_CHARS = 60;
 
 /** Describes the rejected value of an issue, when zod reported it (parse with `reportInput: true`). */
@@ -63,8 +63,8 @@ function receivedValue(issue: z.core.$ZodIssue): string {
   if (!('input' in issue) || issue.input === undefined || (typeof issue.input === 'object' && issue.input !== null)) {
     return '';
   }
-  const shown = JSON.stringify(issue.input);
-  return ` (received ${shown.length > MAX_QUOTED_VALUE_CHARS ? `${shown.slice(0, MAX_QUOTED_VALUE_CHARS)}...` : shown})`;
+  const quoted = JSON.stringify(issue.input);
+  return ` (received ${quoted.length > MAX_QUOTED_VALUE_CHARS ? `${quoted.slice(0, MAX_QUOTED_VALUE_CHARS)}...` : quoted})`;
 }
 
 /** Converts zod issues into field problems, prefixing each path with `prefix` and quoting the rejected value. */

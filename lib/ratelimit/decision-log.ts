@@ -5,7 +5,7 @@ const LOG_INTERVAL_MS = 10_000;
 
 /**
  * Logs the fail-open or fail-closed decision taken when a Redis call fails, at most once per
- * queue and interval, so an outage does not flood the log; the lines between are counted.
+ * queue and interval, so an outage does not flood the log. The lines left out are counted.
  */
 export class RedisFailureLog {
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();

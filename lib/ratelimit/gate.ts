@@ -62,9 +62,9 @@ async function takeRateTokens(redis: LimiterRedis, limits: ResolvedLimits, optio
  * Tokens taken before a later limit denies are not returned.
  */
 export async function admitJob(redis: LimiterRedis, limits: ResolvedLimits, options: AdmitOptions): Promise<Admission> {
-  const held: string[] = [];
+  const heldSemaphoreKeys: string[] = [];
   const release = async () => {
-    await Promise.all(held.map((key) => releaseLease(redis, key, options.leaseToken).catch(() => false)));
+    await Promise.all(heldSemaphoreKeys.map((key) => releaseLease(redis, key, options.leaseToken).catch(() => false)));
   };
 
   try {
@@ -80,7 +80,7 @@ export async function admitJob(redis: LimiterRedis, limits: ResolvedLimits, opti
         const waitMs = Math.min(CONCURRENCY_RETRY_MAX_MS, Math.max(CONCURRENCY_RETRY_MIN_MS, decision.waitMs));
         return { admitted: false, waitMs, reason: `concurrency limit ${limit.definition.name}` };
       }
-      held.push(limit.semaphoreKey);
+      heldSemaphoreKeys.push(limit.semaphoreKey);
     }
     return { admitted: true, release };
   } catch (error) {

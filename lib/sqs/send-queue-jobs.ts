@@ -18,8 +18,8 @@ export function secondsUntil(runAt: Date, now: Date): number {
 /**
  * Returns the SQS delay of a job: the later of its own delay and its rate-limit slot, rounded
  * down to whole seconds (the SQS unit) and capped at 900 s. Rounding down makes the message
- * arrive up to a second early; the process function waits out the rest before it claims the job
- * (so it never runs before `runAt`), instead of the job arriving up to a second late.
+ * arrive up to a second early, and the process function waits out the rest before it claims the
+ * job, so the job neither runs before `runAt` nor arrives up to a second late.
  */
 function sendDelaySeconds(runAt: Date, reservedDelayMs: number, now: Date): number {
   const ownDelayMs = Math.max(0, runAt.getTime() - now.getTime());
@@ -28,9 +28,9 @@ function sendDelaySeconds(runAt: Date, reservedDelayMs: number, now: Date): numb
 
 /**
  * Sends jobs of one queue to SQS: each to the lane its priority selects, with a delay that lands
- * it on its `runAt` and on its rate-limit slots (reserved here). Writes nothing to MongoDB and
- * never throws for a failed send: failures are returned per job so the caller can leave those
- * jobs in the outbox.
+ * it on its `runAt` and on its rate-limit slots (reserved here). Writes nothing to MongoDB. A
+ * failed send or queue lookup is returned per job rather than thrown, so the caller can leave
+ * those jobs in the outbox; a failed reservation falls back to the jobs' own delays.
  */
 export async function sendQueueJobs(services: Services, queue: QueueDefinition, jobs: JobDocument[], now: Date): Promise<QueueSendOutcome> {
   const outcome: QueueSendOutcome = { sent: [], failed: [] };

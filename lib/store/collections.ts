@@ -58,7 +58,7 @@ export async function prepareDatabase(db: Db): Promise<{ sharded: boolean }> {
   await db.admin().command({ enableSharding: db.databaseName });
   await db.admin().command({ shardCollection: `${db.databaseName}.${JOBS_COLLECTION}`, key: { _id: 'hashed' } });
   // The key is the shard key too, so a mongos routes every write of one key to one shard and
-  // the `_id` unique index holds across shards.
+  // the `_id` unique index is enforced across shards.
   await db.admin().command({ shardCollection: `${db.databaseName}.${IDEMPOTENCY_COLLECTION}`, key: { _id: 'hashed' } });
   return { sharded: true };
 }

@@ -27,7 +27,7 @@ beforeEach(async () => {
   await purge(services, queueUrl);
 });
 
-/** A job in the outbox, written two minutes ago (past the grace period), due `dueInSeconds` from now. */
+/** Inserts a job in the outbox, written two minutes ago (past the grace period), due `dueInSeconds` from now. */
 async function outboxJob(dueInSeconds: number): Promise<JobDocument> {
   const twoMinutesAgo = new Date(Date.now() - 120_000);
   const job = buildJob('default', { type: 'http', payload: { url: 'http://127.0.0.1:9/' } }, services.jobTypes, twoMinutesAgo);

@@ -5,13 +5,13 @@ import { readConfig } from '../../lib/config/env';
 import { withLimiterCommands, type LimiterRedis } from '../../lib/ratelimit/commands';
 import { testRedisNodes } from './services';
 
-/** A Cluster client on the shared test Redis Cluster with the limiter's commands. */
+/** Creates a Cluster client on the shared test Redis Cluster, with the limiter's commands. */
 export function testLimiterRedis(): LimiterRedis & Cluster {
   const client = createRedisClient(readConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1', REDIS_CLUSTER_NODES: testRedisNodes() }));
   return withLimiterCommands(client) as LimiterRedis & Cluster;
 }
 
-/** A key prefix unique to one test, so tests never share a bucket. */
+/** Returns a key unique to one test, so tests never share a bucket. */
 export function uniqueKey(name: string): string {
   return `test:${name}:{${randomUUID()}}`;
 }

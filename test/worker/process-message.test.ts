@@ -145,7 +145,7 @@ describe('processMessage', () => {
 
   it('discards the outcome of a worker whose lease was taken over', async () => {
     const job = await storedJob('test.slow', {});
-    // Job-scoped child loggers share the prototype, so spying on it sees their lines.
+    // Job-scoped child loggers share the prototype, so the spy records their lines too.
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const running = processMessage(record({ jobId: job._id, queue: 'default' }), context());
     while (calls.length === 0) {
