@@ -14,6 +14,7 @@ export interface MinuteCounts {
  * Counts a queue's jobs that became `completed` or `dead` since `since`, per minute of
  * `finishedAt`; minutes without such jobs are left out. The `$match` is a prefix of the
  * `queue_state_finishedAt` index, so it reads only the jobs of the window.
+ * `$dateTrunc` needs MongoDB 5.0 or later.
  * NOTE: a job retried from `dead` and finished again counts once, at its latest `finishedAt`.
  */
 export async function countFinishedPerMinute(jobs: Collection<JobDocument>, queue: string, since: Date): Promise<MinuteCounts[]> {

@@ -146,4 +146,30 @@ describe('dashboard in headless Chromium', () => {
       expect(request.url).not.toContain(API_KEY);
     }
   });
+
+  it('cancels a delayed job from its detail', async () => {
+    const { stack, receiver } = testStack;
+    const enqueued = await postJson<{ id: string; state: string }>(`${stack.httpEndpoint}/queues/default/jobs`, {
+      type: 'http',
+      payload: { url: `${receiver.url}/ok/${randomUUID()}` },
+      delaySeconds: 600,
+    });
+    expect(enqueued.body.state).toBe('delayed');
+    const id = enqueued.body.id;
+
+    await page.fill('#job-id', id);
+    await page.click('#job-form button[type="submit"]');
+    const cancel = page.locator('#job-cancel');
+    await cancel.waitFor({ state: 'visible' });
+    expect(await page.locator('#job-retry').isVisible()).toBe(false);
+    await cancel.click();
+
+    const status = page.locator('#status');
+    expect(await pollUntil(() => status.textContent(), (text) => text?.includes('cancelled') === true)).toContain(`job ${id} cancelled`);
+    const cancelled = await getJob(id);
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.history.map((entry) => entry.state)).toEqual(['delayed', 'cancelled']);
+    await cancel.waitFor({ state: 'hidden' });
+    expect(pageErrors).toEqual([]);
+  });
 });
