@@ -193,6 +193,7 @@ async function renderDeadJobs() {
   });
   tbody.replaceChildren(...rows);
   byId('dead-empty').hidden = rows.length > 0;
+  byId('dead-more').hidden = page.next === null;
 }
 
 function field(list, name, value, className) {
