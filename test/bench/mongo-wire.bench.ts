@@ -88,7 +88,7 @@ function makeJob(index: number, now: number): Job {
     job.leaseExpiresAt = new Date(now + (index % 2 === 0 ? -60_000 : 300_000));
   }
   if (index % 10 === 3) job.dispatchToken = `dispatch-${Math.floor(index / 100)}`;
-  // Finished jobs finished over the last two hours, so the throughput window holds about half of them.
+  // Completed and dead jobs finished within the last two hours, so the one-hour throughput window contains about half of them.
   if (state === 'completed' || state === 'dead') job.finishedAt = new Date(now - ((index * 7_919) % (2 * HOUR_MS)));
   job.history = [{ state: 'queued', at: job.createdAt, attempt: 0 }];
   return job;
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
       );
       return claimed === null ? 0 : 1;
     });
-    // The job store's claim: a pipeline update that also appends to the bounded history (other jobs than above).
+    // The job store's claim: a pipeline update that also appends to the bounded history. It claims other jobs than the claim above.
     await measure('findOneAndUpdate claim, pipeline + history', 5_000, async (iteration) => {
       const index = Math.floor((iteration + 5_000) / 50) * 100 + (iteration % 50);
       const at = new Date();
