@@ -3,7 +3,8 @@ import type { JobState } from '../jobs/states';
 
 /**
  * Entries a job keeps in `history`: each transition appends one and drops the oldest beyond this,
- * so the document stays small however often a job is retried.
+ * so the document stays small however often a job is retried. Rate-limit deferrals append none
+ * (the job's `deferrals` counts them), so a heavily limited job keeps its attempts in view.
  */
 export const JOB_HISTORY_LIMIT = 20;
 
