@@ -2,6 +2,8 @@
 const shared = {
   testEnvironment: 'node',
   transform: {
+    // The dashboard's files are served as text; esbuild bundles them the same way (deploy/esbuild-plugins.cjs).
+    '[/\\\\]lib[/\\\\]dashboard[/\\\\]public[/\\\\][^/\\\\]+\\.(html|css|js|svg)$': '<rootDir>/test/support/text-transform.cjs',
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   // @middy/core is published as ES modules only; compile it to CommonJS like the project's code.

@@ -21,6 +21,8 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .handler(async (event) => {
     const queue = event.pathParameters?.queue ?? '';
     const job = await enqueueJob(getServices(), queue, (event as unknown as JsonEvent).body);
+    // Added only after enqueueJob accepted the queue name, so no unknown name becomes a dimension.
+    metrics.addDimension('queue', queue);
     // A repeated idempotency key returns the job created first, with 200 instead of 202.
     return jsonResponse(job.existing ? HttpStatus.ok : HttpStatus.accepted, job);
   });
@@ -35,5 +37,6 @@ export const batchHandler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructu
   .handler(async (event) => {
     const queue = event.pathParameters?.queue ?? '';
     const jobs = await enqueueBatch(getServices(), queue, (event as unknown as JsonEvent).body);
+    metrics.addDimension('queue', queue);
     return jsonResponse(HttpStatus.accepted, { jobs });
   });

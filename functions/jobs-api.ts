@@ -9,7 +9,7 @@ import { jsonResponse } from '../lib/http/responses';
 import { cancelJobById } from '../lib/jobs-admin/cancel-job';
 import { listQueueJobs } from '../lib/jobs-admin/list-jobs';
 import { retryJobById } from '../lib/jobs-admin/retry-job';
-import { getJobStatus, getQueueStats } from '../lib/status/status';
+import { getJobStatus, getQueueStats, listQueues } from '../lib/status/status';
 import { logger } from '../lib/observability/logger';
 
 /** `GET /jobs/{id}`: the job's state, attempts, last error, result and timestamps. */
@@ -18,7 +18,13 @@ export const getJob = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRes
   .use(httpErrors(logger))
   .handler(async (event) => jsonResponse(HttpStatus.ok, await getJobStatus(getServices(), event.pathParameters?.id ?? '')));
 
-/** `GET /queues/{queue}/stats`: job counts by state. */
+/** `GET /queues`: the queues this deployment defines. */
+export const queues = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpErrors(logger))
+  .handler(async () => jsonResponse(HttpStatus.ok, listQueues(getServices())));
+
+/** `GET /queues/{queue}/stats`: job counts by state and jobs finished per minute over the last hour. */
 export const queueStats = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))

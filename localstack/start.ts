@@ -37,6 +37,7 @@ async function main(): Promise<void> {
 
   log('ready');
   log(`  HTTP API        ${stack.httpEndpoint}  (POST /queues/{queue}/jobs, GET /jobs/{id}, GET /queues/{queue}/stats)`);
+  log(`  dashboard       ${stack.httpEndpoint}/dashboard`);
   log(`  Lambda invoke   ${stack.lambdaEndpoint}`);
   log(`  SQS             ${stack.sqsEndpoint}`);
   log(`  MongoDB         ${stack.mongodbUri}${stack.mongoIsTestDouble ? '  (wire-protocol test double)' : ''}`);

@@ -23,7 +23,7 @@ export interface LeaseRecoveryReport {
 export async function recoverLeases(services: Services, now: Date, limit = DEFAULT_RECOVERY_LIMIT): Promise<LeaseRecoveryReport> {
   const recovered = await recoverExpiredLeases(services.jobs, { now, limit, deadRetentionSeconds: services.config.SLUICE_DEAD_RETENTION_SECONDS });
   for (const job of [...recovered.retried, ...recovered.dead]) {
-    logger.warn('lease expired before the worker recorded an outcome', { jobId: job._id, queue: job.queue, attempt: job.attempts, state: job.state });
+    logger.warn('lease expired before the worker recorded an outcome', { jobId: job._id, queue: job.queue, type: job.type, attempt: job.attempts, state: job.state });
   }
 
   const byQueue = new Map<string, JobDocument[]>();
@@ -39,6 +39,8 @@ export async function recoverLeases(services: Services, now: Date, limit = DEFAU
   }
   await services.statusCache.putQuietly([...recovered.retried, ...recovered.dead], logger);
 
+  // The expired attempt counts as a failed one.
+  countMetric(JobMetric.failed, recovered.retried.length + recovered.dead.length);
   countMetric(JobMetric.retried, recovered.retried.length);
   countMetric(JobMetric.dead, recovered.dead.length);
   return { retried: recovered.retried.length, dead: recovered.dead.length };

@@ -32,12 +32,13 @@ export function buildJob(
     throw error;
   }
   const runAt = resolveRunAt(request, now, prefix);
+  const state = runAt.getTime() > now.getTime() ? JobState.delayed : JobState.queued;
   return {
     _id: id,
     queue,
     type: type.name,
     payload,
-    state: runAt.getTime() > now.getTime() ? JobState.delayed : JobState.queued,
+    state,
     attempts: 0,
     maxAttempts: request.maxAttempts ?? type.retry.maxAttempts,
     runAt,
@@ -52,6 +53,7 @@ export function buildJob(
     sentAt: null,
     startedAt: null,
     finishedAt: null,
+    history: [{ state, at: now, attempt: 0 }],
     ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
     ...(request.priority === undefined ? {} : { priority: request.priority }),
   };

@@ -50,8 +50,9 @@ export async function sendDueJobs(services: Services, queue: QueueDefinition, do
     return;
   }
   const outcome = await sendQueueJobs(services, queue, due, now);
+  const typeById = new Map(due.map((job) => [job._id, job.type]));
   for (const failure of outcome.failed) {
-    logger.warn('SQS send failed; the job stays in the outbox for dispatch', { jobId: failure.jobId, queue: queue.name, error: failure.error });
+    logger.warn('SQS send failed; the job stays in the outbox for dispatch', { jobId: failure.jobId, queue: queue.name, type: typeById.get(failure.jobId), error: failure.error });
   }
   try {
     await markJobsSent(services.jobs, outcome.sent, now);

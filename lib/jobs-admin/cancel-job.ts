@@ -22,7 +22,7 @@ export async function cancelJobById(services: Services, id: string, now = new Da
       operation: 'cancel',
     });
   }
-  logger.info('job cancelled', { jobId: id, queue: cancelled.queue });
+  logger.info('job cancelled', { jobId: id, queue: cancelled.queue, type: cancelled.type, attempt: cancelled.attempts });
   await refreshStatusCache(services, cancelled);
   return toPublicJob(cancelled);
 }

@@ -56,7 +56,7 @@ export async function retryJobById(services: Services, id: string, body: unknown
     const current = await findJob(services.jobs, id);
     throw current ? conflict(id, current.state) : jobNotFound(id);
   }
-  logger.info('dead job retried', { jobId: id, queue: retried.queue, maxAttempts: retried.maxAttempts });
+  logger.info('dead job retried', { jobId: id, queue: retried.queue, type: retried.type, attempt: retried.attempts, maxAttempts: retried.maxAttempts });
   await sendDueJobs(services, queue, [retried], now);
   await refreshStatusCache(services, retried);
   return toPublicJob(retried);

@@ -10,6 +10,16 @@ export interface JobError {
   permanent: boolean;
 }
 
+/** One state change of a job, as kept in its bounded `history`. */
+export interface JobHistoryEntry {
+  state: JobState;
+  at: Date;
+  /** Attempts used when the job entered `state`. */
+  attempt: number;
+  /** The failure that caused the change (a retry, a dead job). */
+  error?: { name: string; message: string };
+}
+
 /** A job as stored in the `jobs` collection. `_id` is the shard key (hashed) in production. */
 export interface JobDocument {
   _id: string;
@@ -43,6 +53,8 @@ export interface JobDocument {
   idempotencyKey?: string;
   /** 0 (default) to 9; picks the queue's priority lane. */
   priority?: number;
+  /** The newest state changes, oldest first; at most `JOB_HISTORY_LIMIT` (lib/store/job-history.ts). */
+  history?: JobHistoryEntry[];
 }
 
 /** A job as the HTTP API returns it. */
@@ -62,6 +74,8 @@ export interface PublicJob {
   result: unknown;
   deferrals: number;
   priority: number;
+  /** The newest state changes, oldest first (at most 20). */
+  history: { state: JobState; at: string; attempt: number; error?: { name: string; message: string } }[];
 }
 
 const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -83,5 +97,6 @@ export function toPublicJob(job: JobDocument): PublicJob {
     result: job.result ?? null,
     deferrals: job.deferrals ?? 0,
     priority: job.priority ?? 0,
+    history: (job.history ?? []).map((entry) => ({ ...entry, at: entry.at.toISOString() })),
   };
 }

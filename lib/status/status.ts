@@ -4,6 +4,11 @@ import { toPublicJob, type PublicJob } from '../jobs/job';
 import type { JobState } from '../jobs/states';
 import { describeError, logger } from '../observability/logger';
 import { countJobsByState, findJob } from '../store/job-store';
+import { countFinishedPerMinute } from '../store/throughput';
+
+/** Minutes of throughput that queue statistics cover. */
+export const THROUGHPUT_MINUTES = 60;
+const MINUTE_MS = 60_000;
 
 /**
  * Returns a job's public view from the status cache, or from MongoDB on a miss or a Redis error
@@ -27,15 +32,69 @@ export async function getJobStatus(services: Services, jobId: string): Promise<P
   return toPublicJob(job);
 }
 
+/** Jobs of a queue that finished in one minute. */
+export interface ThroughputBucket {
+  /** Start of the minute, ISO 8601 (UTC). */
+  start: string;
+  completed: number;
+  dead: number;
+}
+
 export interface QueueStats {
   queue: string;
   counts: Record<JobState, number>;
   total: number;
+  /**
+   * Jobs that became `completed` or `dead` in each of the last 60 minutes, oldest first; the last
+   * bucket is the current, partial minute.
+   */
+  throughput: { bucketSeconds: number; buckets: ThroughputBucket[] };
 }
 
-/** Counts a queue's jobs by state. Throws {@link NotFoundError} for an undefined queue. */
-export async function getQueueStats(services: Services, queueName: string): Promise<QueueStats> {
+/**
+ * Counts a queue's jobs by state and, per minute of the last hour, the jobs that completed or
+ * died. Throws {@link NotFoundError} for an undefined queue.
+ */
+export async function getQueueStats(services: Services, queueName: string, now = new Date()): Promise<QueueStats> {
   const queue = services.queues.get(queueName);
-  const counts = await countJobsByState(services.jobs, queue.name);
-  return { queue: queue.name, counts, total: Object.values(counts).reduce((sum, count) => sum + count, 0) };
+  const currentMinute = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
+  const firstMinute = currentMinute - (THROUGHPUT_MINUTES - 1) * MINUTE_MS;
+  const [counts, finished] = await Promise.all([
+    countJobsByState(services.jobs, queue.name),
+    countFinishedPerMinute(services.jobs, queue.name, new Date(firstMinute)),
+  ]);
+
+  const byMinute = new Map(finished.map((row) => [row.minute.getTime(), row]));
+  const buckets = Array.from({ length: THROUGHPUT_MINUTES }, (_, index) => {
+    const start = firstMinute + index * MINUTE_MS;
+    const row = byMinute.get(start);
+    return { start: new Date(start).toISOString(), completed: row?.completed ?? 0, dead: row?.dead ?? 0 };
+  });
+  return {
+    queue: queue.name,
+    counts,
+    total: Object.values(counts).reduce((sum, count) => sum + count, 0),
+    throughput: { bucketSeconds: MINUTE_MS / 1000, buckets },
+  };
+}
+
+/** A queue as `GET /queues` lists it. */
+export interface QueueSummary {
+  name: string;
+  /** Names of the queue's priority lanes, by rising minimum priority. */
+  priorityLanes: string[];
+  maxConcurrency: number;
+  timeoutSeconds: number;
+}
+
+/** Lists the queues this deployment defines, in definition order. */
+export function listQueues(services: Services): { queues: QueueSummary[] } {
+  return {
+    queues: services.queues.definitions.map((queue) => ({
+      name: queue.name,
+      priorityLanes: queue.channels.flatMap((channel) => (channel.lane === null ? [] : [channel.lane])),
+      maxConcurrency: queue.maxConcurrency,
+      timeoutSeconds: queue.timeoutSeconds,
+    })),
+  };
 }

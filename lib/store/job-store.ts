@@ -2,6 +2,7 @@ import type { Collection, Filter } from 'mongodb';
 import { LeaseLostError } from '../errors';
 import type { JobDocument, JobError } from '../jobs/job';
 import { JobState, sourceStatesFor } from '../jobs/states';
+import { appendHistoryExpression, pushHistory } from './job-history';
 
 /**
  * Job store operations. Each is one atomic MongoDB operation whose filter states its precondition,
@@ -53,18 +54,23 @@ export async function claimJob(jobs: Collection<JobDocument>, id: string, option
       { state: JobState.active, leaseExpiresAt: { $lte: now } },
     ],
   };
+  // A pipeline update, so the history entry records the attempt number the same write sets.
   return jobs.findOneAndUpdate(
     filter,
-    {
-      $set: {
-        state: JobState.active,
-        leaseToken: options.leaseToken,
-        leaseExpiresAt: new Date(now.getTime() + options.leaseMs),
-        startedAt: now,
-        updatedAt: now,
+    [
+      {
+        $set: {
+          state: JobState.active,
+          leaseToken: { $literal: options.leaseToken },
+          leaseExpiresAt: new Date(now.getTime() + options.leaseMs),
+          startedAt: now,
+          updatedAt: now,
+          attempts: { $add: ['$attempts', 1] },
+          version: { $add: ['$version', 1] },
+          history: appendHistoryExpression(JobState.active, now, { $add: ['$attempts', 1] }),
+        },
       },
-      $inc: { attempts: 1, version: 1 },
-    },
+    ],
     { returnDocument: 'after' },
   );
 }
@@ -98,20 +104,25 @@ export async function completeJob(
   now: Date,
   retentionSeconds: number,
 ): Promise<JobDocument> {
+  // A pipeline update, so the history entry records the stored attempt number. `$literal` keeps
+  // the handler's result from being read as an expression.
   const job = await jobs.findOneAndUpdate(
     leaseFilter(id, leaseToken),
-    {
-      $set: {
-        state: JobState.completed,
-        result: result ?? null,
-        leaseToken: null,
-        leaseExpiresAt: null,
-        finishedAt: now,
-        updatedAt: now,
-        expiresAt: expiryAfter(now, retentionSeconds),
+    [
+      {
+        $set: {
+          state: JobState.completed,
+          result: { $literal: result ?? null },
+          leaseToken: null,
+          leaseExpiresAt: null,
+          finishedAt: now,
+          updatedAt: now,
+          expiresAt: expiryAfter(now, retentionSeconds),
+          version: { $add: ['$version', 1] },
+          history: appendHistoryExpression(JobState.completed, now, '$attempts'),
+        },
       },
-      $inc: { version: 1 },
-    },
+    ],
     { returnDocument: 'after' },
   );
   if (!job) {
@@ -146,6 +157,7 @@ export async function scheduleRetry(
         updatedAt: now,
       },
       $inc: { version: 1 },
+      $push: pushHistory({ state: JobState.delayed, at: now, attempt: error.attempt, error: { name: error.name, message: error.message } }),
     },
     { returnDocument: 'after' },
   );
@@ -180,6 +192,7 @@ export async function buryJob(
         expiresAt: expiryAfter(now, retentionSeconds),
       },
       $inc: { version: 1 },
+      $push: pushHistory({ state: JobState.dead, at: now, attempt: error.attempt, error: { name: error.name, message: error.message } }),
     },
     { returnDocument: 'after' },
   );
@@ -209,10 +222,19 @@ export async function countJobsByState(jobs: Collection<JobDocument>, queue: str
 export async function cancelJob(jobs: Collection<JobDocument>, id: string, now: Date, retentionSeconds: number): Promise<JobDocument | null> {
   return jobs.findOneAndUpdate(
     { _id: id, state: { $in: [...sourceStatesFor(JobState.cancelled)] } },
-    {
-      $set: { state: JobState.cancelled, outbox: false, finishedAt: now, updatedAt: now, expiresAt: expiryAfter(now, retentionSeconds) },
-      $inc: { version: 1 },
-    },
+    [
+      {
+        $set: {
+          state: JobState.cancelled,
+          outbox: false,
+          finishedAt: now,
+          updatedAt: now,
+          expiresAt: expiryAfter(now, retentionSeconds),
+          version: { $add: ['$version', 1] },
+          history: appendHistoryExpression(JobState.cancelled, now, '$attempts'),
+        },
+      },
+    ],
     { returnDocument: 'after' },
   );
 }
@@ -238,6 +260,7 @@ export async function retryDeadJob(jobs: Collection<JobDocument>, id: string, ex
           finishedAt: null,
           updatedAt: now,
           version: { $add: ['$version', 1] },
+          history: appendHistoryExpression(JobState.queued, now, '$attempts'),
         },
       },
       { $unset: ['expiresAt'] },

@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { JobDocument, JobError } from '../jobs/job';
 import { JobState } from '../jobs/states';
+import { pushHistory } from './job-history';
 import { expiryAfter } from './job-store';
 
 /** Name of the error recorded on a job whose worker stopped without recording an outcome. */
@@ -53,10 +54,13 @@ export async function recoverExpiredLeases(jobs: Collection<JobDocument>, option
   for (const job of expired) {
     const last = job.attempts >= job.maxAttempts;
     const filter = { _id: job._id, state: JobState.active, leaseToken: job.leaseToken, leaseExpiresAt: { $lte: now } };
-    const cleared = { leaseToken: null, leaseExpiresAt: null, lastError: leaseExpiredError(job, now, last), updatedAt: now };
+    const error = leaseExpiredError(job, now, last);
+    const cleared = { leaseToken: null, leaseExpiresAt: null, lastError: error, updatedAt: now };
+    const state = last ? JobState.dead : JobState.delayed;
+    const history = pushHistory({ state, at: now, attempt: job.attempts, error: { name: error.name, message: error.message } });
     const update = last
-      ? { $set: { ...cleared, state: JobState.dead, finishedAt: now, expiresAt: expiryAfter(now, options.deadRetentionSeconds) }, $inc: { version: 1 } }
-      : { $set: { ...cleared, state: JobState.delayed, runAt: now, outbox: true, sentAt: null }, $inc: { version: 1 } };
+      ? { $set: { ...cleared, state, finishedAt: now, expiresAt: expiryAfter(now, options.deadRetentionSeconds) }, $inc: { version: 1 }, $push: history }
+      : { $set: { ...cleared, state, runAt: now, outbox: true, sentAt: null }, $inc: { version: 1 }, $push: history };
     const updated = await jobs.findOneAndUpdate(filter, update, { returnDocument: 'after' });
     if (updated) {
       (last ? recovered.dead : recovered.retried).push(updated);

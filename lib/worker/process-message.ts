@@ -7,7 +7,7 @@ import { computeBackoffMs } from '../jobs/backoff';
 import type { JobDocument, JobError } from '../jobs/job';
 import { JobState } from '../jobs/states';
 import { describeError, jobLogger } from '../observability/logger';
-import { countMetric, JobMetric, recordAttemptDuration } from '../observability/metrics';
+import { countMetric, JobMetric, JobTiming, recordTiming } from '../observability/metrics';
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
 import { jobMessageSchema, type JobMessage } from '../sqs/messages';
 import { sendDueJobs } from '../enqueue/enqueue';
@@ -119,7 +119,7 @@ async function deferToLater(context: ProcessContext, job: JobDocument, waitMs: n
     logger.info('deferral skipped: the job changed meanwhile');
     return;
   }
-  countMetric(JobMetric.deferred);
+  countMetric(JobMetric.rateLimited);
   logger.info('job deferred', { reason, waitMs, deferrals: deferred.deferrals });
   await sendDueJobs(context.services, context.queue, [deferred], now);
   await context.services.statusCache.putQuietly([deferred], logger);
@@ -161,9 +161,8 @@ export async function processMessage(record: SQSRecord, context: ProcessContext)
   let now = context.now?.() ?? new Date();
   const leaseToken = randomUUID();
   const leaseMs = context.queue.timeoutSeconds * 1000 + LEASE_MARGIN_MS;
-  const baseLogger = jobLogger(context.logger, { jobId: message.jobId, queue: context.queue.name });
-
   let current = await findJob(context.services.jobs, message.jobId);
+  const baseLogger = jobLogger(context.logger, { jobId: message.jobId, queue: context.queue.name, ...(current ? { type: current.type } : {}) });
   const earlyMs = current ? msUntilDue(current, now) : 0;
   if (current && earlyMs > 0 && earlyMs <= MAX_EARLY_ARRIVAL_WAIT_MS) {
     // Sends round delays down to whole seconds, so a message may arrive up to a second early.
@@ -187,7 +186,13 @@ export async function processMessage(record: SQSRecord, context: ProcessContext)
   }
 }
 
-/** Claims the job, runs one attempt and records its outcome. */
+/** Milliseconds from when the job was due (the later of `runAt` and `createdAt`) to `startedAt`. */
+export function queueWaitMs(job: JobDocument, startedAt: Date): number {
+  const dueAt = Math.max(job.runAt.getTime(), job.createdAt.getTime());
+  return Math.max(0, startedAt.getTime() - dueAt);
+}
+
+/** Claims the job, runs one attempt and records its outcome and metrics. */
 async function runClaimed(context: ProcessContext, jobId: string, leaseToken: string, leaseMs: number, baseLogger: Logger): Promise<void> {
   const now = context.now?.() ?? new Date();
   const job = await claimJob(context.services.jobs, jobId, { leaseToken, leaseMs, now });
@@ -195,8 +200,10 @@ async function runClaimed(context: ProcessContext, jobId: string, leaseToken: st
     await handleUnclaimed(context, await findJob(context.services.jobs, jobId), now, baseLogger);
     return;
   }
-  const logger = jobLogger(context.logger, { jobId: job._id, queue: job.queue, attempt: job.attempts });
+  const logger = jobLogger(context.logger, { jobId: job._id, queue: job.queue, type: job.type, attempt: job.attempts });
   await context.services.statusCache.putQuietly([job], logger);
+  countMetric(JobMetric.started);
+  recordTiming(JobTiming.queueWait, queueWaitMs(job, now));
 
   const startedAt = Date.now();
   const outcome: AttemptOutcome =
@@ -217,7 +224,10 @@ async function runClaimed(context: ProcessContext, jobId: string, leaseToken: st
   }
   await context.services.statusCache.putQuietly([recorded], logger);
 
-  recordAttemptDuration(durationMs);
+  recordTiming(JobTiming.runTime, durationMs);
+  if (outcome.kind === 'failed') {
+    countMetric(JobMetric.failed);
+  }
   const fields = { state: recorded.state, durationMs, ...(recorded.lastError && outcome.kind === 'failed' ? { error: { name: recorded.lastError.name, message: recorded.lastError.message } } : {}) };
   if (recorded.state === JobState.completed) {
     countMetric(JobMetric.completed);

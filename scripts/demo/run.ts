@@ -2,7 +2,8 @@
  * `npm run demo`: starts the embedded local stack, enqueues 1,000 webhook jobs to a receiver on
  * 127.0.0.1, shows progress until every job has finished, and checks the final states against the
  * receiver's own count of deliveries. Exits with 1 when they disagree.
- * Options (environment): DEMO_JOBS (default 1000), DEMO_TIMEOUT_SECONDS (default 300).
+ * Options (environment): DEMO_JOBS (default 1000), DEMO_TIMEOUT_SECONDS (default 300),
+ * DEMO_KEEP_RUNNING=1 (keep the stack and its dashboard running after the summary, until Ctrl-C).
  */
 import type { PublicJob } from '../../lib/jobs/job';
 import type { QueueStats } from '../../lib/status/status';
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
   try {
     const plan = planWorkload(total, receiver.url);
     log(`local stack ready after ${((Date.now() - commandStartedAt) / 1000).toFixed(1)} s; enqueueing ${total} jobs in batches of ${BATCH_SIZE}`);
+    log(`watch the jobs in the dashboard: ${stack.httpEndpoint}/dashboard`);
     const startedAt = Date.now();
     const { ids, enqueuedAt } = await enqueueAll(stack, plan);
     log(`enqueued ${ids.length} jobs in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
@@ -159,6 +161,11 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     } else {
       log('RESULT: the job states match the receiver');
+    }
+    if (process.env.DEMO_KEEP_RUNNING === '1') {
+      log(`the stack keeps running: dashboard ${stack.httpEndpoint}/dashboard; press Ctrl-C to stop`);
+      // The SIGINT handler stops the stack and exits.
+      await new Promise<never>(() => {});
     }
   } finally {
     await stopAll();

@@ -28,12 +28,15 @@ interface Job {
   leaseToken?: string;
   leaseExpiresAt?: Date;
   dispatchToken?: string;
+  finishedAt?: Date;
+  history?: { state: string; at: Date; attempt: number }[];
   payload: { url: string; method: string; headers: Record<string, string>; body: string };
 }
 
 const QUEUES = 10;
 const INSERT_BATCH = 1_000;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 function readJobCount(): number {
   const flag = process.argv.indexOf('--jobs');
@@ -85,6 +88,9 @@ function makeJob(index: number, now: number): Job {
     job.leaseExpiresAt = new Date(now + (index % 2 === 0 ? -60_000 : 300_000));
   }
   if (index % 10 === 3) job.dispatchToken = `dispatch-${Math.floor(index / 100)}`;
+  // Completed and dead jobs finished within the last two hours, so the one-hour throughput window contains about half of them.
+  if (state === 'completed' || state === 'dead') job.finishedAt = new Date(now - ((index * 7_919) % (2 * HOUR_MS)));
+  job.history = [{ state: 'queued', at: job.createdAt, attempt: 0 }];
   return job;
 }
 
@@ -161,6 +167,7 @@ async function main(): Promise<void> {
       { key: { state: 1, leaseExpiresAt: 1 } },
       { key: { dispatchToken: 1 } },
       { key: { queue: 1, state: 1 } },
+      { key: { queue: 1, state: 1, finishedAt: -1, _id: -1 } },
     ]);
     const now = Date.now();
     await load(jobs, total, now);
@@ -181,6 +188,28 @@ async function main(): Promise<void> {
       const claimed = await jobs.findOneAndUpdate(
         { _id: jobId(index), state: 'queued' },
         { $set: { state: 'active', leaseToken: `bench-${iteration}`, leaseExpiresAt: new Date(now + 300_000), updatedAt: new Date() }, $inc: { attempts: 1 } },
+        { returnDocument: 'after' },
+      );
+      return claimed === null ? 0 : 1;
+    });
+    // The job store's claim: a pipeline update that also appends to the bounded history. It claims other jobs than the claim above.
+    await measure('findOneAndUpdate claim, pipeline + history', 5_000, async (iteration) => {
+      const index = Math.floor((iteration + 5_000) / 50) * 100 + (iteration % 50);
+      const at = new Date();
+      const claimed = await jobs.findOneAndUpdate(
+        { _id: jobId(index), state: 'queued' },
+        [
+          {
+            $set: {
+              state: 'active',
+              leaseToken: { $literal: `bench-pipeline-${iteration}` },
+              leaseExpiresAt: new Date(now + 300_000),
+              updatedAt: at,
+              attempts: { $add: ['$attempts', 1] },
+              history: { $slice: [{ $concatArrays: [{ $ifNull: ['$history', []] }, [{ state: 'active', at, attempt: { $add: ['$attempts', 1] } }]] }, -20] },
+            },
+          },
+        ],
         { returnDocument: 'after' },
       );
       return claimed === null ? 0 : 1;
@@ -215,6 +244,13 @@ async function main(): Promise<void> {
     });
     await measure('aggregate $match queue + $group state', 200, async (iteration) => {
       const pipeline = [{ $match: { queue: `queue-${iteration % QUEUES}` } }, { $group: { _id: '$state', count: { $sum: 1 } } }];
+      return (await jobs.aggregate(pipeline).toArray()).length;
+    });
+    await measure('aggregate throughput per minute, last hour', 200, async (iteration) => {
+      const pipeline = [
+        { $match: { queue: `queue-${iteration % QUEUES}`, state: { $in: ['completed', 'dead'] }, finishedAt: { $gte: new Date(now - HOUR_MS) } } },
+        { $group: { _id: { minute: { $dateTrunc: { date: '$finishedAt', unit: 'minute' } }, state: '$state' }, count: { $sum: 1 } } },
+      ];
       return (await jobs.aggregate(pipeline).toArray()).length;
     });
     await measure('countDocuments {queue, state}', 500, async (iteration) => {

@@ -30,7 +30,7 @@ describe('serverless package', () => {
 
     const functionNames = [
       ...['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks', 'process-webhooks-high'],
-      ...['createSchedule', 'getSchedule', 'pauseSchedule', 'resumeSchedule', 'deleteSchedule'],
+      ...['createSchedule', 'getSchedule', 'pauseSchedule', 'resumeSchedule', 'deleteSchedule', 'listQueues', 'dashboard'],
     ];
     for (const name of functionNames) {
       expect(existsSync(join(outputDir, `${name}.zip`))).toBe(true);

@@ -82,4 +82,42 @@ describe('jobs API', () => {
     expect(invalid.body.error.message).toContain('limit');
     expect((await invoke(api.listJobs, { pathParameters: { queue: 'missing' }, query: { state: 'dead' } })).status).toBe(404);
   });
+
+  it('lists the defined queues', async () => {
+    const response = await invoke(api.queues, {});
+    expect(response.status).toBe(200);
+    expect(response.body.queues.map((queue: { name: string }) => queue.name)).toEqual(['default', 'webhooks']);
+    expect(response.body.queues[1]).toEqual({ name: 'webhooks', priorityLanes: ['high'], maxConcurrency: 20, timeoutSeconds: 30 });
+  });
+
+  it('returns counts and throughput per minute', async () => {
+    const queue = 'webhooks';
+    // The handler reads the clock again; start early enough in a minute that both reads share it.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) {
+      await new Promise((resolve) => setTimeout(resolve, 60_100 - intoMinute));
+    }
+    const now = Date.now();
+    const minuteStart = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
+    const finished = (state: 'completed' | 'dead', ago: number) =>
+      storedJob({ queue, state, attempts: 1, finishedAt: new Date(now - ago), outbox: false });
+    await Promise.all([finished('completed', 0), finished('completed', 0), finished('dead', 0), finished('completed', 30 * 60_000), finished('dead', 2 * 3_600_000)]);
+    await storedJob({ queue });
+
+    const response = await invoke(api.queueStats, { pathParameters: { queue } });
+    expect(response.status).toBe(200);
+    expect(response.body.counts).toMatchObject({ completed: 3, dead: 2, queued: 1 });
+    const { bucketSeconds, buckets } = response.body.throughput as { bucketSeconds: number; buckets: { start: string; completed: number; dead: number }[] };
+    expect(bucketSeconds).toBe(60);
+    expect(buckets).toHaveLength(60);
+    expect(buckets.at(-1)).toEqual({ start: minuteStart(now), completed: 2, dead: 1 });
+    expect(buckets.find((bucket) => bucket.start === minuteStart(now - 30 * 60_000))).toEqual({ start: minuteStart(now - 30 * 60_000), completed: 1, dead: 0 });
+    expect(buckets.reduce((sum, bucket) => sum + bucket.completed + bucket.dead, 0)).toBe(4);
+  });
+
+  it('rejects stats of an unknown queue', async () => {
+    const response = await invoke(api.queueStats, { pathParameters: { queue: 'nope' } });
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toContain('use one of: default, webhooks');
+  });
 });

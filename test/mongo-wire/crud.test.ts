@@ -191,6 +191,16 @@ describe('mongo wire server updates', () => {
     expect(await collection.findOne({ _id: 'a' })).toEqual({ _id: 'a', attempts: 12 });
   });
 
+  it('appends to a bounded array in an update pipeline', async () => {
+    const collection = fixture.freshDb().collection<{ _id: string; attempts: number; log?: { n: number; text?: string }[] }>('jobs');
+    await collection.insertMany([{ _id: 'a', attempts: 2, log: [{ n: 1 }, { n: 2 }] }, { _id: 'b', attempts: 0 }]);
+    const append = { $slice: [{ $concatArrays: [{ $ifNull: ['$log', []] }, [{ n: { $add: ['$attempts', 1] }, text: { $literal: '$attempts' } }]] }, -2] };
+
+    await collection.updateMany({}, [{ $set: { log: append } }]);
+    expect(await collection.findOne({ _id: 'a' })).toEqual({ _id: 'a', attempts: 2, log: [{ n: 2 }, { n: 3, text: '$attempts' }] });
+    expect(await collection.findOne({ _id: 'b' })).toEqual({ _id: 'b', attempts: 0, log: [{ n: 1, text: '$attempts' }] });
+  });
+
   it('rejects an update that changes _id', async () => {
     const collection = fixture.freshDb().collection<Job>('jobs');
     await collection.insertOne({ _id: 'a' });

@@ -43,6 +43,15 @@ describe('query planner', () => {
     expect(chosenIndex({ queue: 'emails' })).toBe('queue_1_state_1');
   });
 
+  it('reads recently finished jobs of a queue by finishedAt', () => {
+    const indexes = [...JOB_INDEXES, index({ queue: 1, state: 1, finishedAt: -1, _id: -1 })];
+    const filter = { queue: 'emails', state: { $in: ['completed', 'dead'] }, finishedAt: { $gte: now } };
+    const plan = planQuery(filter, undefined, indexes, false);
+    expect(plan).toMatchObject({ kind: 'index', prefixes: [['emails', 'completed'], ['emails', 'dead']] });
+    expect(plan.kind === 'index' && plan.index.spec.name).toBe('queue_1_state_1_finishedAt_-1__id_-1');
+    expect(plan.kind === 'index' && plan.range).toBeDefined();
+  });
+
   it('finds conditions inside $and', () => {
     expect(chosenIndex({ $and: [{ dispatchToken: 'token-1' }, { attempts: { $gt: 1 } }] })).toBe('dispatchToken_1');
   });

@@ -27,7 +27,8 @@ export async function prepareFunctionServices(): Promise<() => Promise<void>> {
   };
 }
 
-const lambdaContext = {
+/** A Lambda context for invoking handlers in tests; spread it to change a field. */
+export const testLambdaContext = {
   functionName: 'test',
   functionVersion: '$LATEST',
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
@@ -58,6 +59,6 @@ export async function invoke(
     isBase64Encoded: false,
     requestContext: { requestId: randomUUID() },
   } as unknown as APIGatewayProxyEventV2;
-  const response = await handler(event, lambdaContext);
+  const response = await handler(event, testLambdaContext);
   return { status: response.statusCode ?? 0, body: JSON.parse(response.body ?? 'null') };
 }
