@@ -18,7 +18,7 @@ export const getJob = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRes
   .use(httpErrors(logger))
   .handler(async (event) => jsonResponse(HttpStatus.ok, await getJobStatus(getServices(), event.pathParameters?.id ?? '')));
 
-/** `GET /queues/{queue}/stats`: job counts by state. */
+/** `GET /queues/{queue}/stats`: counts by state, recent completions and failures, and the oldest waiting job, cached for SLUICE_STATS_CACHE_TTL_SECONDS. */
 export const queueStats = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))

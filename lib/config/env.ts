@@ -62,6 +62,8 @@ const envSchema = z
     SQS_TIMEOUT_MS: positiveInt(5000),
     SLUICE_MAX_PAYLOAD_BYTES: positiveInt(DEFAULT_MAX_PAYLOAD_BYTES),
     SLUICE_STATUS_CACHE_TTL_SECONDS: positiveInt(3600),
+    /** How long `GET /queues/{queue}/stats` serves cached figures before it aggregates again. */
+    SLUICE_STATS_CACHE_TTL_SECONDS: positiveInt(5),
     /** How long an idempotency key returns the job it first created. */
     SLUICE_IDEMPOTENCY_WINDOW_SECONDS: positiveInt(24 * 60 * 60),
     /** How long dispatch leaves a new job to the enqueue call that is sending it before sending it itself. */

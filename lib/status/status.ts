@@ -1,9 +1,9 @@
 import type { Services } from '../clients';
 import { NotFoundError } from '../errors';
 import { toPublicJob, type PublicJob } from '../jobs/job';
-import type { JobState } from '../jobs/states';
 import { describeError, logger } from '../observability/logger';
-import { countJobsByState, findJob } from '../store/job-store';
+import { findJob } from '../store/job-store';
+import { aggregateQueueStats, type QueueStatsFigures } from '../store/queue-stats';
 
 /**
  * Returns a job's public view from the status cache, or from MongoDB on a miss or a Redis error
@@ -27,15 +27,29 @@ export async function getJobStatus(services: Services, jobId: string): Promise<P
   return toPublicJob(job);
 }
 
-export interface QueueStats {
+/** The body of `GET /queues/{queue}/stats`. */
+export interface QueueStats extends QueueStatsFigures {
   queue: string;
-  counts: Record<JobState, number>;
-  total: number;
+  /** When the figures were computed; cached figures are up to SLUICE_STATS_CACHE_TTL_SECONDS old. */
+  computedAt: string;
 }
 
-/** Counts a queue's jobs by state. Throws {@link NotFoundError} for an undefined queue. */
-export async function getQueueStats(services: Services, queueName: string): Promise<QueueStats> {
+/**
+ * Returns a queue's statistics from the stats cache, or aggregates them from MongoDB on a miss or
+ * a Redis error and caches them. Throws {@link NotFoundError} for an undefined queue.
+ */
+export async function getQueueStats(services: Services, queueName: string, now = new Date()): Promise<QueueStats> {
   const queue = services.queues.get(queueName);
-  const counts = await countJobsByState(services.jobs, queue.name);
-  return { queue: queue.name, counts, total: Object.values(counts).reduce((sum, count) => sum + count, 0) };
+  try {
+    const cached = await services.statsCache.get(queue.name);
+    if (cached) {
+      return cached;
+    }
+  } catch (error) {
+    logger.warn('stats cache read failed; aggregating from MongoDB', { queue: queue.name, error: describeError(error) });
+  }
+  const figures = await aggregateQueueStats(services.jobs, queue.name, now);
+  const stats: QueueStats = { queue: queue.name, ...figures, computedAt: now.toISOString() };
+  await services.statsCache.putQuietly(queue.name, stats, logger);
+  return stats;
 }

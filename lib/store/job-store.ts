@@ -133,18 +133,6 @@ export async function buryJob(
   return recordOutcome(jobs, id, { leaseToken, now, transition: { kind: 'bury', error, retentionSeconds } }, 'failure');
 }
 
-/** Counts a queue's jobs by state; states without jobs are reported as 0. */
-export async function countJobsByState(jobs: Collection<JobDocument>, queue: string): Promise<Record<JobState, number>> {
-  const rows = await jobs
-    .aggregate<{ _id: JobState; count: number }>([{ $match: { queue } }, { $group: { _id: '$state', count: { $sum: 1 } } }])
-    .toArray();
-  const counts = Object.fromEntries(Object.values(JobState).map((state) => [state, 0])) as Record<JobState, number>;
-  for (const row of rows) {
-    counts[row._id] = row.count;
-  }
-  return counts;
-}
-
 /**
  * Cancels a job that has not started (`queued` or `delayed`); it expires `retentionSeconds` later.
  * A message already in SQS for it is skipped, because the claim takes only ready jobs. Returns
