@@ -1,7 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { MongoClient, type CommandStartedEvent } from 'mongodb';
-import { mongoClientOptions } from '../../lib/clients/mongo';
-import { jobsCollection } from '../../lib/store/collections';
+import type { CommandStartedEvent } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Services } from '../../lib/clients';
@@ -14,7 +12,8 @@ import { findJob, insertJobs, markJobsSent } from '../../lib/store/job-store';
 import { createTaskLimiter } from '../../lib/worker/concurrency';
 import { batchOutcomeWriter, OutcomeBatch } from '../../lib/worker/outcome-batch';
 import { processMessage } from '../../lib/worker/process-message';
-import { testMongoUri, testServicesWithQueues } from '../support/services';
+import { withCommandMonitoring } from '../support/command-monitor';
+import { testServicesWithQueues } from '../support/services';
 
 const gates = new Map<string, () => void>();
 const started: string[] = [];
@@ -35,20 +34,17 @@ const registry = new JobTypeRegistry()
 
 let services: Services;
 let close: () => Promise<void>;
-let monitored: MongoClient;
-const commands: CommandStartedEvent[] = [];
+let closeMonitored: () => Promise<void>;
+let commands: CommandStartedEvent[];
 
 beforeAll(async () => {
   const created = await testServicesWithQueues(registry);
   close = created.close;
-  // A client like the functions' own, with command monitoring, so the test counts round trips.
-  monitored = new MongoClient(testMongoUri(), { ...mongoClientOptions(created.services.config), monitorCommands: true });
-  monitored.on('commandStarted', (event) => commands.push(event));
-  services = { ...created.services, mongo: monitored, jobs: jobsCollection(monitored.db(created.services.config.MONGODB_DATABASE)) };
+  ({ services, commands, close: closeMonitored } = withCommandMonitoring(created.services));
 });
 
 afterAll(async () => {
-  await monitored.close();
+  await closeMonitored();
   await close();
 });
 
