@@ -37,6 +37,9 @@ export function redisNodeOptions(config: SluiceConfig): RedisOptions {
     connectionName: `${config.SLUICE_SERVICE}-${config.SLUICE_STAGE}`,
     connectTimeout: config.REDIS_TIMEOUT_MS,
     commandTimeout: config.REDIS_TIMEOUT_MS,
+    // A socket that sends no reply this long after a command is destroyed and replaced: after a
+    // thaw, a connection that died silently costs one failed command instead of every later one.
+    socketTimeout: config.REDIS_TIMEOUT_MS,
     // A command sent on a connection that drops is retried once on the next connection, then fails.
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,

@@ -24,7 +24,7 @@ describe('client options', () => {
   });
 
   it('bounds Redis commands and names the connection', () => {
-    expect(redisNodeOptions(config)).toMatchObject({ connectionName: 'sluice-prod', connectTimeout: 1_000, commandTimeout: 1_000, maxRetriesPerRequest: 1 });
+    expect(redisNodeOptions(config)).toMatchObject({ connectionName: 'sluice-prod', connectTimeout: 1_000, commandTimeout: 1_000, socketTimeout: 1_000, maxRetriesPerRequest: 1 });
   });
 
   it('turns the Cluster offline queue off and passes the NAT map', () => {
