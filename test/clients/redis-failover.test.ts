@@ -1,7 +1,7 @@
 /**
- * Kills a master of a Redis Cluster of this test's own (ports SLUICE_TEST_REDIS_BASE_PORT + 10
- * to + 15, so the shared test cluster stays whole) and checks that the limiter and the status
- * cache recover after the failover and that no job is lost meanwhile.
+ * Kills a master of a Redis Cluster that this test starts on ports SLUICE_TEST_REDIS_BASE_PORT
+ * + 10 to + 15, so the shared test cluster stays whole. Then checks that the limiter and the
+ * status cache recover after the failover and that no job is lost meanwhile.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -38,7 +38,13 @@ beforeAll(async () => {
       if (context.commandName === 'SendMessageBatchCommand') {
         const body = (args.request as { body?: unknown }).body;
         const input = args.input as { Entries: SendMessageBatchRequestEntry[] };
-        requests.push({ entries: input.Entries, httpBytes: typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : -1 });
+        let httpBytes = -1;
+        if (typeof body === 'string') {
+          httpBytes = Buffer.byteLength(body);
+        } else if (body instanceof Uint8Array) {
+          httpBytes = body.byteLength;
+        }
+        requests.push({ entries: input.Entries, httpBytes });
       }
       return next(args);
     },
