@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
-import type { Cluster } from 'ioredis';
+import Redis, { type Cluster } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { StatusCache } from '../../lib/cache/status-cache';
 import type { Services } from '../../lib/clients';
 import { buildJob } from '../../lib/enqueue/build-job';
 import { enqueueJob } from '../../lib/enqueue/enqueue';
@@ -63,6 +64,15 @@ async function masterPortOf(redis: Cluster, key: string): Promise<number> {
   return range?.[2]?.[1] as number;
 }
 
+/** Ids of the connections named `name` on one node. */
+async function clientIds(node: Redis, name: string): Promise<string[]> {
+  const list = (await node.call('CLIENT', 'LIST')) as string;
+  return list
+    .split('\n')
+    .filter((line) => / name=(\S*) /.exec(line)?.[1] === name)
+    .map((line) => /\bid=(\d+)/.exec(line)?.[1] as string);
+}
+
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -91,6 +101,42 @@ async function msUntilWorks(probe: () => Promise<unknown>, limitMs: number): Pro
     }
   }
 }
+
+describe('Redis connection that stops responding', () => {
+  it('replaces a connection that stays silent past the command timeout', async () => {
+    const redis = services.redis as Cluster;
+    const job = buildJob('default', { type: 'test.visit', payload: { url: 'http://silent.example/' } }, registry, new Date());
+    await insertJobs(services.jobs, [job]);
+    expect(await services.statusCache.put(job)).toBe(true);
+    const port = await masterPortOf(redis, StatusCache.keyFor(job._id));
+    const pid = cluster.pids[cluster.nodes.findIndex((node) => node.port === port)] as number;
+    const name = `sluice-${services.config.SLUICE_STAGE}`;
+    const inspector = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+    try {
+      const before = await clientIds(inspector, name);
+      expect(before.length).toBeGreaterThan(0);
+
+      // A stopped process keeps its sockets open but never replies, like a peer lost during a freeze.
+      process.kill(pid, 'SIGSTOP');
+      try {
+        await expect(services.statusCache.get(job._id)).rejects.toThrow();
+        // Shorter than cluster-node-timeout (5 s), so no failover starts.
+        await sleep(2_500);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+
+      await msUntilWorks(async () => {
+        if ((await services.statusCache.get(job._id))?.id !== job._id) throw new Error('cache miss');
+      }, 10_000);
+      const after = await clientIds(inspector, name);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.some((id) => before.includes(id))).toBe(false);
+    } finally {
+      inspector.disconnect();
+    }
+  });
+});
 
 describe('Redis master failover', () => {
   it('recovers the limiter and the cache and loses no job', async () => {
