@@ -24,7 +24,7 @@ export const queues = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRes
   .use(httpErrors(logger))
   .handler(async () => jsonResponse(HttpStatus.ok, listQueues(getServices())));
 
-/** `GET /queues/{queue}/stats`: job counts by state and jobs finished per minute over the last hour. */
+/** `GET /queues/{queue}/stats`: counts by state, recent completions and failures, the oldest waiting job, and jobs finished per minute over the last hour; cached for SLUICE_STATS_CACHE_TTL_SECONDS. */
 export const queueStats = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))

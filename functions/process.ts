@@ -7,7 +7,8 @@ import { getServices } from '../lib/clients';
 import { ConfigError } from '../lib/errors';
 import { logger } from '../lib/observability/logger';
 import { metrics } from '../lib/observability/metrics';
-import { limitConcurrency } from '../lib/worker/concurrency';
+import { createTaskLimiter } from '../lib/worker/concurrency';
+import { batchOutcomeWriter, OutcomeBatch } from '../lib/worker/outcome-batch';
 import { processMessage } from '../lib/worker/process-message';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -21,8 +22,9 @@ function queueOfThisFunction() {
 }
 
 /**
- * SQS-triggered worker of one queue (SLUICE_QUEUE). Processes the batch's records in parallel and
- * reports the records to deliver again in `batchItemFailures`. Job failures are recorded on the
+ * SQS-triggered worker of one queue (SLUICE_QUEUE). Processes the batch's records in parallel,
+ * records their outcomes with one MongoDB bulk write, and reports the records to deliver again in
+ * `batchItemFailures`. Job failures are recorded on the
  * job and acknowledged, so they do not count toward SQS's redrive.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
@@ -32,15 +34,18 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
     const services = getServices();
     const queue = queueOfThisFunction();
     metrics.addDimension('queue', queue.name);
-    // At most `recordConcurrency` records of this batch run at once.
-    const recordHandler = limitConcurrency(queue.recordConcurrency, async (record: SQSRecord): Promise<void> => {
+    const outcomes = new OutcomeBatch(batchOutcomeWriter(services, queue, logger), event.Records.length);
+    // At most `recordConcurrency` records of this batch run their attempts at once.
+    const runLimited = createTaskLimiter(queue.recordConcurrency);
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
       try {
-        await processMessage(record, { services, queue, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() });
+        await processMessage(record, { services, queue, logger, remainingTimeMs: () => context.getRemainingTimeInMillis(), outcomes, runLimited });
       } catch (error) {
         logger.error('record failed; SQS will deliver it again', { messageId: record.messageId, error: error as Error });
         throw error;
       }
-    });
+    };
     // A batch whose every record failed still returns batchItemFailures, not an exception.
-    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+    // In parallel, which the outcome batch needs: it writes once every record has an outcome.
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false, processInParallel: true });
   });

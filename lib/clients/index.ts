@@ -6,12 +6,14 @@ import type { JobTypeRegistry } from '../jobs/registry';
 import { createJobTypeRegistry } from '../jobs/types';
 import { QueueCatalog } from '../queues/catalog';
 import { QueueUrlResolver } from '../sqs/queue-urls';
+import { StatsCache } from '../cache/stats-cache';
 import { StatusCache } from '../cache/status-cache';
 import { logger } from '../observability/logger';
 import { withLimiterCommands, type LimiterRedis } from '../ratelimit/commands';
 import { RedisFailureLog } from '../ratelimit/decision-log';
 import type { ScheduleDocument } from '../schedules/schedule';
 import { jobsCollection, schedulesCollection } from '../store/collections';
+import type { QueueStats } from '../status/status';
 import { createMongoClient } from './mongo';
 import { createRedisClient, type RedisClient } from './redis';
 import { createSqsClient } from './sqs';
@@ -28,6 +30,7 @@ export interface Services {
   queues: QueueCatalog;
   jobTypes: JobTypeRegistry;
   statusCache: StatusCache;
+  statsCache: StatsCache<QueueStats>;
   /** The Redis client with the rate limiter's and semaphore's scripts. */
   limiter: LimiterRedis;
   redisFailures: RedisFailureLog;
@@ -49,6 +52,12 @@ export function createServices(config: SluiceConfig): Services {
     queues: QueueCatalog.load({ service: config.SLUICE_SERVICE, stage: config.SLUICE_STAGE }),
     jobTypes: createJobTypeRegistry(),
     statusCache: new StatusCache(redis, config.SLUICE_STATUS_CACHE_TTL_SECONDS, config.REDIS_TIMEOUT_MS),
+    statsCache: new StatsCache<QueueStats>(
+      redis,
+      `${config.SLUICE_SERVICE}:${config.SLUICE_STAGE}:${config.MONGODB_DATABASE}`,
+      config.SLUICE_STATS_CACHE_TTL_SECONDS,
+      config.REDIS_TIMEOUT_MS,
+    ),
     limiter: withLimiterCommands(redis),
     redisFailures: new RedisFailureLog(logger),
   };

@@ -8,6 +8,32 @@ const hostPortPattern = /^[^\s:,]+:\d{1,5}$/;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/**
+ * REDIS_NAT_MAP: `announced=reachable` pairs, comma-separated, such as
+ * `172.18.0.2:6379=127.0.0.1:7000`. Cluster nodes behind Docker or NAT announce addresses the
+ * client cannot reach; ioredis's `natMap` swaps each announced address for the reachable one.
+ */
+const natMapSchema = z
+  .string()
+  .trim()
+  .transform((value) => value.split(',').map((pair) => pair.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z.string().regex(/^[^\s:,=]+:\d{1,5}=[^\s:,=]+:\d{1,5}$/, 'each entry must be announced-host:port=reachable-host:port, such as 172.18.0.2:6379=127.0.0.1:7000'),
+      )
+      .min(1),
+  )
+  .transform((pairs) =>
+    Object.fromEntries(
+      pairs.map((pair) => {
+        const [announced, reachable] = pair.split('=') as [string, string];
+        const separator = reachable.lastIndexOf(':');
+        return [announced, { host: reachable.slice(0, separator), port: Number(reachable.slice(separator + 1)) }];
+      }),
+    ),
+  );
+
 const envSchema = z
   .object({
     SLUICE_SERVICE: z.string().trim().min(1).default('sluice'),
@@ -28,6 +54,7 @@ const envSchema = z
       .pipe(z.array(z.string().regex(hostPortPattern, 'each node must be host:port')).min(1))
       .optional(),
     REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    REDIS_NAT_MAP: natMapSchema.optional(),
     REDIS_TIMEOUT_MS: positiveInt(1000),
     AWS_REGION: z.string().trim().min(1).default('us-east-1'),
     /** Local SQS endpoint (LocalStack or fauxqs); unset on AWS. */
@@ -35,6 +62,8 @@ const envSchema = z
     SQS_TIMEOUT_MS: positiveInt(5000),
     SLUICE_MAX_PAYLOAD_BYTES: positiveInt(DEFAULT_MAX_PAYLOAD_BYTES),
     SLUICE_STATUS_CACHE_TTL_SECONDS: positiveInt(3600),
+    /** How long `GET /queues/{queue}/stats` serves cached figures before it aggregates again. */
+    SLUICE_STATS_CACHE_TTL_SECONDS: positiveInt(5),
     /** How long an idempotency key returns the job it first created. */
     SLUICE_IDEMPOTENCY_WINDOW_SECONDS: positiveInt(24 * 60 * 60),
     /** How long dispatch leaves a new job to the enqueue call that is sending it before sending it itself. */
@@ -52,6 +81,13 @@ const envSchema = z
         code: 'custom',
         path: ['REDIS_URL'],
         message: 'is set together with REDIS_CLUSTER_NODES; set only one of them',
+      });
+    }
+    if (env.REDIS_NAT_MAP && !env.REDIS_CLUSTER_NODES) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REDIS_NAT_MAP'],
+        message: 'applies only to a Redis Cluster; set REDIS_CLUSTER_NODES too, or unset REDIS_NAT_MAP',
       });
     }
     if (!env.REDIS_CLUSTER_NODES && !env.REDIS_URL) {

@@ -38,6 +38,8 @@ export interface JobDocument {
   result: unknown;
   leaseToken: string | null;
   leaseExpiresAt: Date | null;
+  /** Lease token of the attempt whose outcome the job records; tells a batch which of its conditional updates matched. */
+  outcomeLeaseToken?: string;
   /** True while no SQS message is known to carry the job; dispatch sends those that fall due. */
   outbox: boolean;
   sentAt: Date | null;

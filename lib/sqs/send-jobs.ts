@@ -4,7 +4,12 @@ import type { JobMessage, OutgoingJobMessage } from './messages';
 
 /** SQS takes at most 10 entries per SendMessageBatch request. */
 export const SQS_MAX_BATCH_ENTRIES = 10;
-/** SQS rejects a batch request whose message bodies add up to more than 256 KiB (262,144 bytes). */
+/**
+ * Bytes of message bodies per SendMessageBatch request: 256 KiB (262,144), SQS's limit until AWS
+ * raised it to 1 MiB in 2025. fauxqs 1.9 enforces 1 MiB. The lower value is valid on both and
+ * on emulators that still enforce 256 KiB, and costs nothing here because a body carries only
+ * a job id and a queue name.
+ */
 export const SQS_MAX_BATCH_BYTES = 262_144;
 
 export interface SendOutcome {

@@ -1,9 +1,9 @@
 import type { Services } from '../clients';
 import { NotFoundError } from '../errors';
 import { toPublicJob, type PublicJob } from '../jobs/job';
-import type { JobState } from '../jobs/states';
 import { describeError, logger } from '../observability/logger';
-import { countJobsByState, findJob } from '../store/job-store';
+import { findJob } from '../store/job-store';
+import { aggregateQueueStats, type QueueStatsFigures } from '../store/queue-stats';
 import { countFinishedPerMinute } from '../store/throughput';
 
 /** Minutes of throughput that queue statistics cover. */
@@ -40,27 +40,38 @@ export interface ThroughputBucket {
   dead: number;
 }
 
-export interface QueueStats {
+/** The body of `GET /queues/{queue}/stats`. */
+export interface QueueStats extends QueueStatsFigures {
   queue: string;
-  counts: Record<JobState, number>;
-  total: number;
   /**
    * Jobs that became `completed` or `dead` in each of the last 60 minutes, oldest first; the last
    * bucket is the current, partial minute.
    */
   throughput: { bucketSeconds: number; buckets: ThroughputBucket[] };
+  /** When the figures were computed; cached figures are up to SLUICE_STATS_CACHE_TTL_SECONDS old. */
+  computedAt: string;
 }
 
 /**
- * Counts a queue's jobs by state and, per minute of the last hour, the jobs that completed or
- * died. Throws {@link NotFoundError} for an undefined queue.
+ * Returns a queue's statistics from the stats cache, or aggregates them from MongoDB on a miss or
+ * a Redis error and caches them: counts by state, recent completions and failures, the oldest
+ * waiting job, and jobs finished per minute over the last hour. Throws {@link NotFoundError} for
+ * an undefined queue.
  */
 export async function getQueueStats(services: Services, queueName: string, now = new Date()): Promise<QueueStats> {
   const queue = services.queues.get(queueName);
+  try {
+    const cached = await services.statsCache.get(queue.name);
+    if (cached) {
+      return cached;
+    }
+  } catch (error) {
+    logger.warn('stats cache read failed; aggregating from MongoDB', { queue: queue.name, error: describeError(error) });
+  }
   const currentMinute = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
   const firstMinute = currentMinute - (THROUGHPUT_MINUTES - 1) * MINUTE_MS;
-  const [counts, finished] = await Promise.all([
-    countJobsByState(services.jobs, queue.name),
+  const [figures, finished] = await Promise.all([
+    aggregateQueueStats(services.jobs, queue.name, now),
     countFinishedPerMinute(services.jobs, queue.name, new Date(firstMinute)),
   ]);
 
@@ -70,12 +81,14 @@ export async function getQueueStats(services: Services, queueName: string, now =
     const row = byMinute.get(start);
     return { start: new Date(start).toISOString(), completed: row?.completed ?? 0, dead: row?.dead ?? 0 };
   });
-  return {
+  const stats: QueueStats = {
     queue: queue.name,
-    counts,
-    total: Object.values(counts).reduce((sum, count) => sum + count, 0),
+    ...figures,
     throughput: { bucketSeconds: MINUTE_MS / 1000, buckets },
+    computedAt: now.toISOString(),
   };
+  await services.statsCache.putQuietly(queue.name, stats, logger);
+  return stats;
 }
 
 /** A queue as `GET /queues` lists it. */

@@ -2,7 +2,10 @@ import type { Collection, Filter } from 'mongodb';
 import { LeaseLostError } from '../errors';
 import type { JobDocument, JobError } from '../jobs/job';
 import { JobState, sourceStatesFor } from '../jobs/states';
-import { appendHistoryExpression, pushHistory } from './job-history';
+import { appendHistoryExpression } from './job-history';
+import { expiryAfter, leaseFilter, outcomeUpdate, type OutcomeWrite } from './record-outcomes';
+
+export { expiryAfter } from './record-outcomes';
 
 /**
  * Job store operations. Each is one atomic MongoDB operation whose filter states its precondition,
@@ -75,11 +78,6 @@ export async function claimJob(jobs: Collection<JobDocument>, id: string, option
   );
 }
 
-/** Filter that matches only while the worker holding `leaseToken` still owns the job. */
-function leaseFilter(id: string, leaseToken: string): Filter<JobDocument> {
-  return { _id: id, state: JobState.active, leaseToken };
-}
-
 function leaseLost(id: string, operation: string): LeaseLostError {
   return new LeaseLostError(`job ${id} is no longer held by this worker's lease; its ${operation} was discarded`, {
     jobId: id,
@@ -87,9 +85,13 @@ function leaseLost(id: string, operation: string): LeaseLostError {
   });
 }
 
-/** Returns when a job finishing at `now` expires, for the TTL index on `expiresAt`. */
-export function expiryAfter(now: Date, retentionSeconds: number): Date {
-  return new Date(now.getTime() + retentionSeconds * 1000);
+/** Records one outcome with its own `findOneAndUpdate`; `recordOutcomes` records a batch's outcomes in one bulk write. */
+async function recordOutcome(jobs: Collection<JobDocument>, id: string, write: Omit<OutcomeWrite, 'job'>, operation: string): Promise<JobDocument> {
+  const job = await jobs.findOneAndUpdate(leaseFilter(id, write.leaseToken), outcomeUpdate(write), { returnDocument: 'after' });
+  if (!job) {
+    throw leaseLost(id, operation);
+  }
+  return job;
 }
 
 /**
@@ -118,6 +120,7 @@ export async function completeJob(
           finishedAt: now,
           updatedAt: now,
           expiresAt: expiryAfter(now, retentionSeconds),
+          outcomeLeaseToken: { $literal: leaseToken },
           version: { $add: ['$version', 1] },
           history: appendHistoryExpression(JobState.completed, now, '$attempts'),
         },
@@ -143,28 +146,7 @@ export async function scheduleRetry(
   runAt: Date,
   now: Date,
 ): Promise<JobDocument> {
-  const job = await jobs.findOneAndUpdate(
-    leaseFilter(id, leaseToken),
-    {
-      $set: {
-        state: JobState.delayed,
-        lastError: error,
-        runAt,
-        outbox: true,
-        sentAt: null,
-        leaseToken: null,
-        leaseExpiresAt: null,
-        updatedAt: now,
-      },
-      $inc: { version: 1 },
-      $push: pushHistory({ state: JobState.delayed, at: now, attempt: error.attempt, error: { name: error.name, message: error.message } }),
-    },
-    { returnDocument: 'after' },
-  );
-  if (!job) {
-    throw leaseLost(id, 'retry');
-  }
-  return job;
+  return recordOutcome(jobs, id, { leaseToken, now, transition: { kind: 'retry', error, runAt } }, 'retry');
 }
 
 /**
@@ -179,39 +161,7 @@ export async function buryJob(
   now: Date,
   retentionSeconds: number,
 ): Promise<JobDocument> {
-  const job = await jobs.findOneAndUpdate(
-    leaseFilter(id, leaseToken),
-    {
-      $set: {
-        state: JobState.dead,
-        lastError: error,
-        leaseToken: null,
-        leaseExpiresAt: null,
-        finishedAt: now,
-        updatedAt: now,
-        expiresAt: expiryAfter(now, retentionSeconds),
-      },
-      $inc: { version: 1 },
-      $push: pushHistory({ state: JobState.dead, at: now, attempt: error.attempt, error: { name: error.name, message: error.message } }),
-    },
-    { returnDocument: 'after' },
-  );
-  if (!job) {
-    throw leaseLost(id, 'failure');
-  }
-  return job;
-}
-
-/** Counts a queue's jobs by state; states without jobs are reported as 0. */
-export async function countJobsByState(jobs: Collection<JobDocument>, queue: string): Promise<Record<JobState, number>> {
-  const rows = await jobs
-    .aggregate<{ _id: JobState; count: number }>([{ $match: { queue } }, { $group: { _id: '$state', count: { $sum: 1 } } }])
-    .toArray();
-  const counts = Object.fromEntries(Object.values(JobState).map((state) => [state, 0])) as Record<JobState, number>;
-  for (const row of rows) {
-    counts[row._id] = row.count;
-  }
-  return counts;
+  return recordOutcome(jobs, id, { leaseToken, now, transition: { kind: 'bury', error, retentionSeconds } }, 'failure');
 }
 
 /**

@@ -18,3 +18,9 @@ export function limitConcurrency<Args extends unknown[], Result>(limit: number, 
     }
   };
 }
+
+/** Returns a runner that runs at most `limit` of the tasks handed to it at once, in arrival order. */
+export function createTaskLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  const run = limitConcurrency(limit, (task: () => Promise<unknown>) => task());
+  return <T>(task: () => Promise<T>) => run(task) as Promise<T>;
+}

@@ -2,20 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import type { Services } from '../clients';
-import { LeaseLostError, SluiceError } from '../errors';
+import { SluiceError } from '../errors';
 import { computeBackoffMs } from '../jobs/backoff';
 import type { JobDocument, JobError } from '../jobs/job';
 import { JobState } from '../jobs/states';
 import { describeError, jobLogger } from '../observability/logger';
 import { countMetric, JobMetric, JobTiming, recordTiming } from '../observability/metrics';
-import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
+import type { QueueDefinition } from '../queues/definitions';
 import { jobMessageSchema, type JobMessage } from '../sqs/messages';
 import { sendDueJobs } from '../enqueue/enqueue';
 import { admitJob, type Admission } from '../ratelimit/gate';
 import { hasLimits, resolveLimits } from '../ratelimit/limits';
 import { deferJob } from '../store/defer-job';
-import { buryJob, claimJob, completeJob, findJob, scheduleRetry } from '../store/job-store';
+import { claimJob, findJob } from '../store/job-store';
+import type { OutcomeTransition } from '../store/record-outcomes';
 import { isClaimable } from './claimable';
+import { batchOutcomeWriter, OutcomeBatch, type OutcomeSlot } from './outcome-batch';
 import { runAttempt, type AttemptOutcome } from './run-attempt';
 
 /** Time kept back from the function's remaining time to record the outcome after a handler times out. */
@@ -47,6 +49,10 @@ export interface ProcessContext {
   /** Milliseconds left before Lambda stops the invocation. */
   remainingTimeMs: () => number;
   now?: () => Date;
+  /** Collects the invocation's outcomes into one bulk write; without it each record writes its own. */
+  outcomes?: OutcomeBatch;
+  /** Runs a record's attempt under the invocation's record concurrency limit; without it the attempt runs at once. */
+  runLimited?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 function parseMessage(record: SQSRecord, queue: QueueDefinition): JobMessage {
@@ -85,26 +91,19 @@ function toJobError(outcome: Extract<AttemptOutcome, { kind: 'failed' }>, attemp
   return { name: outcome.error.name, message: outcome.error.message, attempt, at: now, permanent };
 }
 
-/** Records the attempt's outcome with the lease token, and sends the retry's message when it is due soon. */
-async function recordOutcome(context: ProcessContext, job: JobDocument, leaseToken: string, outcome: AttemptOutcome, logger: Logger): Promise<JobDocument> {
-  const { services, queue } = context;
-  const now = context.now?.() ?? new Date();
+/** Returns the transition that records the attempt's outcome: completion, a retry after backoff, or `dead`. */
+function transitionFor(context: ProcessContext, job: JobDocument, outcome: AttemptOutcome, now: Date): OutcomeTransition {
+  const { config } = context.services;
   if (outcome.kind === 'succeeded') {
-    return completeJob(services.jobs, job._id, leaseToken, outcome.result, now, services.config.SLUICE_COMPLETED_RETENTION_SECONDS);
+    return { kind: 'complete', result: outcome.result, retentionSeconds: config.SLUICE_COMPLETED_RETENTION_SECONDS, attempt: job.attempts };
   }
   const lastAttempt = job.attempts >= job.maxAttempts;
   if (outcome.permanent || lastAttempt) {
-    return buryJob(services.jobs, job._id, leaseToken, toJobError(outcome, job.attempts, now, outcome.permanent), now, services.config.SLUICE_DEAD_RETENTION_SECONDS);
+    return { kind: 'bury', error: toJobError(outcome, job.attempts, now, outcome.permanent), retentionSeconds: config.SLUICE_DEAD_RETENTION_SECONDS };
   }
-  const retryPolicy = services.jobTypes.get(job.type).retry;
+  const retryPolicy = context.services.jobTypes.get(job.type).retry;
   const delayMs = outcome.retryAfterMs ?? computeBackoffMs(job.attempts, retryPolicy);
-  const retryAt = new Date(now.getTime() + delayMs);
-  const retried = await scheduleRetry(services.jobs, job._id, leaseToken, toJobError(outcome, job.attempts, now, false), retryAt, now);
-  if (delayMs <= SQS_MAX_DELAY_SECONDS * 1000) {
-    await sendDueJobs(services, queue, [retried], now);
-  }
-  logger.debug('retry scheduled', { retryAt: retryAt.toISOString() });
-  return retried;
+  return { kind: 'retry', error: toJobError(outcome, job.attempts, now, false), runAt: new Date(now.getTime() + delayMs) };
 }
 
 /**
@@ -149,14 +148,45 @@ async function admit(context: ProcessContext, job: JobDocument, leaseToken: stri
   });
 }
 
+/** An attempt that ran under a claim and waits for its outcome to be recorded. */
+interface FinishedAttempt {
+  job: JobDocument;
+  leaseToken: string;
+  outcome: AttemptOutcome;
+  durationMs: number;
+  logger: Logger;
+  release: () => Promise<void>;
+}
+
+async function runTask<T>(task: () => Promise<T>): Promise<T> {
+  return task();
+}
+
 /**
  * Processes one SQS record: takes the job's rate-limit tokens and concurrency leases, claims the
- * job with a fresh lease token, runs one attempt, and records the outcome. A job that may not run
- * yet is deferred without spending an attempt. Job errors never escape: they become retries or
- * `dead`. It throws only when the message is malformed or MongoDB fails, so the record is
- * reported in `batchItemFailures` and SQS delivers it again.
+ * job with a fresh lease token, runs one attempt, and records the outcome (with the rest of the
+ * batch when `context.outcomes` collects them). A job that may not run yet is deferred without
+ * spending an attempt. Job errors never escape: they become retries or `dead`. It throws only
+ * when the message is malformed or MongoDB fails, so the record is reported in
+ * `batchItemFailures` and SQS delivers it again.
  */
 export async function processMessage(record: SQSRecord, context: ProcessContext): Promise<void> {
+  const outcomes = context.outcomes ?? new OutcomeBatch(batchOutcomeWriter(context.services, context.queue, context.logger, context.now), 1);
+  const slot = outcomes.slot();
+  try {
+    // The record concurrency limit covers the attempt only: waiting for the batch's bulk write
+    // inside it would hold a slot that a record not yet started needs.
+    const attempt = await (context.runLimited ?? runTask)(() => startMessage(record, context));
+    if (attempt) {
+      await finishAttempt(context, attempt, slot);
+    }
+  } finally {
+    slot.close();
+  }
+}
+
+/** Runs the record up to its attempt's outcome; returns undefined when no attempt ran. */
+async function startMessage(record: SQSRecord, context: ProcessContext): Promise<FinishedAttempt | undefined> {
   const message = parseMessage(record, context.queue);
   let now = context.now?.() ?? new Date();
   const leaseToken = randomUUID();
@@ -172,18 +202,26 @@ export async function processMessage(record: SQSRecord, context: ProcessContext)
   }
   if (!current || !isClaimable(current, now)) {
     await handleUnclaimed(context, current, now, baseLogger);
-    return;
+    return undefined;
   }
   const admission = await admit(context, current, leaseToken, leaseMs, baseLogger);
   if (!admission.admitted) {
     await deferToLater(context, current, admission.waitMs, admission.reason, now, baseLogger);
-    return;
+    return undefined;
   }
+  let ran: Omit<FinishedAttempt, 'release'> | undefined;
   try {
-    await runClaimed(context, message.jobId, leaseToken, leaseMs, baseLogger);
-  } finally {
+    ran = await runClaimed(context, message.jobId, leaseToken, leaseMs, baseLogger);
+  } catch (error) {
     await admission.release();
+    throw error;
   }
+  if (!ran) {
+    await admission.release();
+    return undefined;
+  }
+  // The leases stay held until the outcome is recorded, and finishAttempt releases them.
+  return { ...ran, release: admission.release };
 }
 
 /** Milliseconds from when the job was due (the later of `runAt` and `createdAt`) to `startedAt`. */
@@ -192,13 +230,13 @@ export function queueWaitMs(job: JobDocument, startedAt: Date): number {
   return Math.max(0, startedAt.getTime() - dueAt);
 }
 
-/** Claims the job, runs one attempt and records its outcome and metrics. */
-async function runClaimed(context: ProcessContext, jobId: string, leaseToken: string, leaseMs: number, baseLogger: Logger): Promise<void> {
+/** Claims the job and runs one attempt; returns undefined when the claim fails. */
+async function runClaimed(context: ProcessContext, jobId: string, leaseToken: string, leaseMs: number, baseLogger: Logger): Promise<Omit<FinishedAttempt, 'release'> | undefined> {
   const now = context.now?.() ?? new Date();
   const job = await claimJob(context.services.jobs, jobId, { leaseToken, leaseMs, now });
   if (!job) {
     await handleUnclaimed(context, await findJob(context.services.jobs, jobId), now, baseLogger);
-    return;
+    return undefined;
   }
   const logger = jobLogger(context.logger, { jobId: job._id, queue: job.queue, type: job.type, attempt: job.attempts });
   await context.services.statusCache.putQuietly([job], logger);
@@ -210,19 +248,23 @@ async function runClaimed(context: ProcessContext, jobId: string, leaseToken: st
     job.attempts > job.maxAttempts
       ? { kind: 'failed', error: new Error('the lease of the last attempt expired before it finished'), permanent: false, retryAfterMs: undefined }
       : await runAttempt(job, context.services.jobTypes, logger, Math.max(1_000, context.remainingTimeMs() - RECORD_OUTCOME_RESERVE_MS));
-  const durationMs = Date.now() - startedAt;
+  return { job, leaseToken, outcome, durationMs: Date.now() - startedAt, logger };
+}
 
-  let recorded: JobDocument;
+/** Records the attempt's outcome through the batch, then releases the job's concurrency leases and logs the outcome. */
+async function finishAttempt(context: ProcessContext, attempt: FinishedAttempt, slot: OutcomeSlot): Promise<void> {
+  const { job, leaseToken, outcome, durationMs, logger } = attempt;
+  const now = context.now?.() ?? new Date();
+  let recorded: JobDocument | null;
   try {
-    recorded = await recordOutcome(context, job, leaseToken, outcome, logger);
-  } catch (error) {
-    if (error instanceof LeaseLostError) {
-      logger.warn('attempt outcome rejected: the lease was taken over by another worker', { outcome: outcome.kind, durationMs });
-      return;
-    }
-    throw error;
+    recorded = await slot.record({ job, leaseToken, now, transition: transitionFor(context, job, outcome, now) });
+  } finally {
+    await attempt.release();
   }
-  await context.services.statusCache.putQuietly([recorded], logger);
+  if (!recorded) {
+    logger.warn('attempt outcome rejected: the lease was taken over by another worker', { outcome: outcome.kind, durationMs });
+    return;
+  }
 
   recordTiming(JobTiming.runTime, durationMs);
   if (outcome.kind === 'failed') {

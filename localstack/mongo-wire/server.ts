@@ -19,6 +19,10 @@ export interface MongoWireServer {
   sharding(): ShardingSnapshot;
   /** Runs a TTL sweep now; returns how many documents it deleted. */
   sweepExpired(): number;
+  /** For tests: TCP connections accepted since the server started, and those open now. */
+  connectionCounts(): { accepted: number; open: number };
+  /** For tests: closes every client connection, as a restart or a network cut would, and keeps listening. Returns how many it closed. */
+  dropConnections(): number;
   /** Stops listening, closes every client connection and the timer. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -75,6 +79,12 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
     mongos: resolved.mongos,
     sharding: () => state.sharding.snapshot(),
     sweepExpired,
+    connectionCounts: () => ({ accepted: nextConnectionId - 1, open: connections.size }),
+    dropConnections: () => {
+      const dropped = connections.size;
+      for (const connection of connections) connection.destroy();
+      return dropped;
+    },
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         clearInterval(timer);

@@ -3,7 +3,7 @@ import { buildJob } from '../../lib/enqueue/build-job';
 import { LeaseLostError } from '../../lib/errors';
 import type { JobDocument, JobError } from '../../lib/jobs/job';
 import { createJobTypeRegistry } from '../../lib/jobs/types';
-import { buryJob, claimJob, completeJob, countJobsByState, findJob, insertJobs, markJobsSent, scheduleRetry } from '../../lib/store/job-store';
+import { buryJob, claimJob, completeJob, findJob, insertJobs, markJobsSent, scheduleRetry } from '../../lib/store/job-store';
 import { freshDatabase, type TestDatabase } from '../support/services';
 
 const jobTypes = createJobTypeRegistry();
@@ -119,11 +119,5 @@ describe('job store', () => {
     await markJobsSent(database.jobs, [ready._id, active._id], at(2));
     expect(await findJob(database.jobs, ready._id)).toMatchObject({ outbox: false, sentAt: at(2) });
     expect(await findJob(database.jobs, active._id)).toMatchObject({ outbox: true, sentAt: null });
-  });
-
-  it('counts jobs by state per queue', async () => {
-    await insertJobs(database.jobs, [newJob(), newJob(), newJob({ state: 'delayed', runAt: at(60) }), newJob({ queue: 'other' })]);
-    const counts = await countJobsByState(database.jobs, 'default');
-    expect(counts).toEqual({ queued: 2, delayed: 1, active: 0, completed: 0, dead: 0, cancelled: 0 });
   });
 });
