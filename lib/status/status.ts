@@ -1,7 +1,7 @@
 import type { Services } from '../clients';
 import { NotFoundError } from '../errors';
 import { toPublicJob, type PublicJob } from '../jobs/job';
-import type { JobState } from '../jobs/states';
+import type { QueueStats } from '../api/response-schemas';
 import { describeError, logger } from '../observability/logger';
 import { countJobsByState, findJob } from '../store/job-store';
 
@@ -27,11 +27,7 @@ export async function getJobStatus(services: Services, jobId: string): Promise<P
   return toPublicJob(job);
 }
 
-export interface QueueStats {
-  queue: string;
-  counts: Record<JobState, number>;
-  total: number;
-}
+export type { QueueStats } from '../api/response-schemas';
 
 /** Counts a queue's jobs by state. Throws {@link NotFoundError} for an undefined queue. */
 export async function getQueueStats(services: Services, queueName: string): Promise<QueueStats> {
