@@ -22,6 +22,9 @@ export const BATCH_CHUNK_SIZE = 100;
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
+/** See {@link SluiceClientOptions.autoIdempotencyKeys}. */
+export type AutoIdempotencyKeys = 'single' | 'all' | 'none';
+
 export interface EnqueueOptions {
   /** Seconds to wait before the job is due, 0 to 2,592,000 (30 days). Not with `runAt`. */
   delaySeconds?: number;
@@ -62,11 +65,13 @@ export interface SluiceClientOptions<Types extends JobTypeSchemas> extends Parti
    */
   jobTypes?: Types;
   /**
-   * Gives each enqueued job without an `idempotencyKey` a random one (default true), so a retry
-   * after a timeout or a 5xx cannot create a second job. With false, such enqueues are retried
-   * only when the connection was refused.
+   * Which enqueued jobs without an `idempotencyKey` get a random one, so that a retry after a
+   * timeout or a 5xx cannot create a second job: `single` (default) for `enqueue`, `all` for
+   * `enqueue` and every `enqueueBatch` entry, `none` for no job. A request with a job that has no
+   * key is retried only after a refused connection or a 429. `single` is the default because the
+   * API stores keyed batch entries one by one, which makes a batch of 100 several times slower.
    */
-  autoIdempotencyKeys?: boolean;
+  autoIdempotencyKeys?: AutoIdempotencyKeys;
   /** Called before each retry, for logging. */
   onRetry?: (event: RetryEvent) => void;
 }
@@ -132,8 +137,8 @@ function rejectEveryEntry(error: SluiceApiError, count: number): RejectedJob[] {
 
 /**
  * Creates a client of the Sluice HTTP API. Reads retry on 429, 5xx and connection errors with
- * exponential backoff and jitter. Enqueues do too when they carry an idempotency key (see
- * `autoIdempotencyKeys`). Other 4xx responses are never retried. Throws `TypeError` for a URL
+ * exponential backoff and jitter. Enqueue requests do too when every job in them carries an
+ * idempotency key (see `autoIdempotencyKeys`). Other 4xx responses are never retried. Throws `TypeError` for a URL
  * that is not http or https.
  */
 export function createSluiceClient<Types extends JobTypeSchemas = BuiltInJobTypes>(options: SluiceClientOptions<Types> = {}): SluiceClient<Types> {
@@ -148,7 +153,7 @@ export function createSluiceClient<Types extends JobTypeSchemas = BuiltInJobType
     apiKey: options.apiKey,
     onRetry: options.onRetry,
   };
-  const autoKeys = options.autoIdempotencyKeys ?? true;
+  const autoKeys = options.autoIdempotencyKeys ?? 'single';
   const send = async <Body>(method: string, path: string, body: unknown, policy: RetryPolicy) => sendRequest<Body>(transport, method, path, body, policy);
 
   /** Sends the request again only when every job in it carries an idempotency key. */
@@ -156,14 +161,14 @@ export function createSluiceClient<Types extends JobTypeSchemas = BuiltInJobType
 
   return {
     async enqueue(queue, type, payload, enqueueOptions = {}) {
-      const body = requestBody(type, payload, enqueueOptions, autoKeys);
+      const body = requestBody(type, payload, enqueueOptions, autoKeys !== 'none');
       return (await send<EnqueuedJob>('POST', `/queues/${segment(queue)}/jobs`, body, enqueuePolicy([body]))).body;
     },
 
     async enqueueBatch(queue, jobs) {
       const results: (EnqueuedJob | RejectedJob)[] = [];
       for (let offset = 0; offset < jobs.length; offset += BATCH_CHUNK_SIZE) {
-        const bodies = jobs.slice(offset, offset + BATCH_CHUNK_SIZE).map(({ type, payload, ...jobOptions }) => requestBody(type, payload, jobOptions, autoKeys));
+        const bodies = jobs.slice(offset, offset + BATCH_CHUNK_SIZE).map(({ type, payload, ...jobOptions }) => requestBody(type, payload, jobOptions, autoKeys === 'all'));
         try {
           const response = await send<{ jobs: (EnqueuedJob | RejectedJob)[] }>('POST', `/queues/${segment(queue)}/jobs/batch`, { jobs: bodies }, enqueuePolicy(bodies));
           results.push(...response.body.jobs.map((result) => ('error' in result ? shiftRejection(result, offset) : result)));

@@ -49,14 +49,20 @@ export interface ApiResponse<Body> {
 /** HTTP 429: throttled (API Gateway returns it before any function runs). */
 const TOO_MANY_REQUESTS = 429;
 
-/** Returns the system error code of a failed fetch (undici wraps it in `cause`), or `TIMEOUT`. */
+/**
+ * Returns the system error code of a failed fetch (undici wraps it in `cause`), `TIMEOUT`, or
+ * `NETWORK_ERROR` with undici's reason (such as "bad port") when there is no code.
+ */
 function connectionErrorCode(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return 'TIMEOUT';
   }
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : 'NETWORK_ERROR';
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (typeof cause?.code === 'string') {
+    return cause.code;
+  }
+  return typeof cause?.message === 'string' ? `NETWORK_ERROR (${cause.message})` : 'NETWORK_ERROR';
 }
 
 /** Parses a `Retry-After` header given in seconds; HTTP dates are ignored. */

@@ -102,9 +102,24 @@ describe('SDK retries', () => {
     expect(error).toMatchObject({ status: 503, message: expect.stringContaining('still down') });
   });
 
+  it('sends batch entries without keys by default', async () => {
+    const batchAccepted = json(202, { jobs: [{ id: 'job-1', state: 'queued' }] });
+    const { url, requests } = await serve(json(503, {}), json(503, {}), batchAccepted);
+    await expect(createSluiceClient({ url, ...fastRetries }).enqueueBatch('default', [{ type: 'http', payload: { url: 'http://127.0.0.1:9/' } }])).rejects.toMatchObject({ status: 503 });
+    expect(requests).toHaveLength(1);
+    expect(JSON.parse(requests[0]?.body ?? '{}')).toEqual({ jobs: [{ type: 'http', payload: { url: 'http://127.0.0.1:9/' } }] });
+
+    const results = await createSluiceClient({ url, ...fastRetries, autoIdempotencyKeys: 'all' }).enqueueBatch('default', [{ type: 'http', payload: { url: 'http://127.0.0.1:9/' } }]);
+    expect(results).toEqual([{ id: 'job-1', state: 'queued' }]);
+    expect(requests).toHaveLength(3);
+    const keys = requests.slice(1).map((request) => (JSON.parse(request.body) as { jobs: Array<{ idempotencyKey?: string }> }).jobs[0]?.idempotencyKey);
+    expect(keys[0]).toMatch(/^auto-/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
   it('does not resend an unkeyed enqueue after a 5xx', async () => {
     const { url, requests } = await serve(json(500, {}), accepted);
-    const client = createSluiceClient({ url, ...fastRetries, autoIdempotencyKeys: false });
+    const client = createSluiceClient({ url, ...fastRetries, autoIdempotencyKeys: 'none' });
     await expect(client.enqueue('default', 'http', { url: 'http://127.0.0.1:9/hook' })).rejects.toMatchObject({ status: 500 });
     expect(requests).toHaveLength(1);
     expect(JSON.parse(requests[0]?.body ?? '{}')).not.toHaveProperty('idempotencyKey');
@@ -115,7 +130,7 @@ describe('SDK retries', () => {
     await new Promise((resolve) => server.close(resolve));
     servers.pop();
     const retries: RetryEvent[] = [];
-    const client = createSluiceClient({ url, ...fastRetries, autoIdempotencyKeys: false, onRetry: (event) => retries.push(event) });
+    const client = createSluiceClient({ url, ...fastRetries, autoIdempotencyKeys: 'none', onRetry: (event) => retries.push(event) });
 
     const error = await client.enqueue('default', 'http', { url: 'http://127.0.0.1:9/hook' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SluiceConnectionError);
@@ -137,7 +152,7 @@ describe('SDK retries', () => {
     };
     const { url, requests } = await serve(throttled, accepted);
     const retries: RetryEvent[] = [];
-    const client = createSluiceClient({ url, ...fastRetries, autoIdempotencyKeys: false, onRetry: (event) => retries.push(event) });
+    const client = createSluiceClient({ url, ...fastRetries, autoIdempotencyKeys: 'none', onRetry: (event) => retries.push(event) });
     await client.enqueue('default', 'http', { url: 'http://127.0.0.1:9/hook' });
     expect(requests).toHaveLength(2);
     expect(retries[0]).toMatchObject({ reason: 'HTTP 429', delayMs: 0 });
