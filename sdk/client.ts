@@ -65,7 +65,7 @@ export interface SluiceClientOptions<Types extends JobTypeSchemas> extends Parti
    */
   jobTypes?: Types;
   /**
-   * Which enqueued jobs without an `idempotencyKey` get a random one, so that a retry after a
+   * The enqueued jobs without an `idempotencyKey` that get a random one, so that a retry after a
    * timeout or a 5xx cannot create a second job: `single` (default) for `enqueue`, `all` for
    * `enqueue` and every `enqueueBatch` entry, `none` for no job. A request with a job that has no
    * key is retried only after a refused connection or a 429. `single` is the default because the

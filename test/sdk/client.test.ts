@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createSluiceClient, SluiceApiError, type AnyJobTypes, type SluiceClient, type BuiltInJobTypes } from '../../sdk';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { waitForJobState } from '../support/wait-for-job';
@@ -100,5 +103,18 @@ describe('SDK against the local stack', () => {
 
   it('throws 404 for an unknown job', async () => {
     await expect(client.getJob(`missing-${randomUUID()}`)).rejects.toMatchObject({ status: 404, message: expect.stringContaining('not found') });
+  });
+});
+
+describe('examples/typed-producer.ts', () => {
+  it('runs to completion against the stack', async () => {
+    const root = resolve(__dirname, '..', '..');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', resolve(root, 'examples', 'typed-producer.ts')], {
+      cwd: root,
+      env: { ...process.env, SLUICE_URL: testStack.stack.httpEndpoint },
+    });
+    expect(stdout).toContain('rejected as expected: 422 payload.url');
+    expect(stdout.match(/ completed after 1 attempt\(s\)/g)).toHaveLength(3);
+    expect(stdout).toMatch(/receiver got: .*PUT \/orders\/43/);
   });
 });
