@@ -159,7 +159,11 @@ export function createSluiceClient<Types extends JobTypeSchemas = BuiltInJobType
   /** Sends the request again only when every job in it carries an idempotency key. */
   const enqueuePolicy = (bodies: Record<string, unknown>[]): RetryPolicy => (bodies.every((body) => body.idempotencyKey !== undefined) ? 'always' : 'unsent');
 
+  const getJob = async (id: string): Promise<PublicJob> => (await send<PublicJob>('GET', `/jobs/${segment(id)}`, undefined, 'always')).body;
+
   return {
+    getJob,
+
     async enqueue(queue, type, payload, enqueueOptions = {}) {
       const body = requestBody(type, payload, enqueueOptions, autoKeys !== 'none');
       return (await send<EnqueuedJob>('POST', `/queues/${segment(queue)}/jobs`, body, enqueuePolicy([body]))).body;
@@ -183,16 +187,12 @@ export function createSluiceClient<Types extends JobTypeSchemas = BuiltInJobType
       return results;
     },
 
-    async getJob(id) {
-      return (await send<PublicJob>('GET', `/jobs/${segment(id)}`, undefined, 'always')).body;
-    },
-
     async cancel(id) {
       try {
         return (await send<PublicJob>('DELETE', `/jobs/${segment(id)}`, undefined, 'always')).body;
       } catch (error) {
         // A retried cancel whose first attempt succeeded finds the job cancelled and gets 409.
-        const job = error instanceof SluiceApiError && error.status === 409 ? await this.getJob(id) : undefined;
+        const job = error instanceof SluiceApiError && error.status === 409 ? await getJob(id) : undefined;
         if (job?.state === 'cancelled') {
           return job;
         }
