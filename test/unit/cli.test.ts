@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createProgram, run } from '../../cli/program';
 import { ExitCode } from '../../cli/options';
@@ -27,13 +30,20 @@ async function runCli(args: string[]): Promise<{ code: number; stdout: string; s
 let server: Server;
 let url: string;
 let requests = 0;
+let lastBody = '';
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     requests += 1;
-    request.resume();
-    response.writeHead(202, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ id: 'job-1', state: 'queued' }));
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      lastBody = body;
+      response.writeHead(202, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: 'job-1', state: 'queued' }));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -98,5 +108,25 @@ describe('sluice CLI', () => {
       delete process.env.SLUICE_API_KEY;
     }
     expect(authorization).toBe('Bearer sk_env');
+  });
+
+  it('sends the payload file and the flags as one job request', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+    const file = join(directory, 'payload.json');
+    writeFileSync(file, JSON.stringify({ url: 'http://127.0.0.1:9/hook', body: { order: 42 } }));
+    try {
+      const result = await runCli(['--url', url, '--json', 'enqueue', 'webhooks', 'http', '--payload-file', file, '--run-at', '2030-01-01T09:00:00Z', '--priority', '7', '--max-attempts', '3', '--idempotency-key', 'order-42']);
+      expect(result).toMatchObject({ code: ExitCode.ok, stdout: '{"id":"job-1","state":"queued"}\n' });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+    expect(JSON.parse(lastBody)).toEqual({
+      type: 'http',
+      payload: { url: 'http://127.0.0.1:9/hook', body: { order: 42 } },
+      runAt: '2030-01-01T09:00:00Z',
+      priority: 7,
+      maxAttempts: 3,
+      idempotencyKey: 'order-42',
+    });
   });
 });
