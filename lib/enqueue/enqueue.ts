@@ -1,5 +1,6 @@
+import type { EnqueuedJob, RejectedJob } from '../api/response-schemas';
 import type { Services } from '../clients';
-import { InvalidRequestError, RequestError, UnprocessableRequestError, type FieldProblem } from '../errors';
+import { InvalidRequestError, RequestError, UnprocessableRequestError } from '../errors';
 import type { JobDocument } from '../jobs/job';
 import { batchRequestSchema, prefixProblems, toFieldProblems } from '../jobs/request';
 import { describeError, logger } from '../observability/logger';
@@ -7,23 +8,13 @@ import { countMetric, JobMetric } from '../observability/metrics';
 import { resolveLimits } from '../ratelimit/limits';
 import { SQS_MAX_DELAY_SECONDS, type QueueDefinition } from '../queues/definitions';
 import { secondsUntil, sendQueueJobs } from '../sqs/send-queue-jobs';
-import type { JobState } from '../jobs/states';
 import { findJob, insertJobs, markJobsSent } from '../store/job-store';
 import { isDuplicateKeyError } from '../store/errors';
 import { claimIdempotencyKey, idempotencyCollection } from '../idempotency/idempotency-store';
 import { hashRequest } from '../idempotency/request-hash';
 import { buildJob } from './build-job';
 
-export interface EnqueuedJob {
-  id: string;
-  state: JobState;
-  /** Set when an idempotency key matched a job enqueued earlier; no job was created. */
-  existing?: true;
-}
-
-export interface RejectedJob {
-  error: { message: string; problems: FieldProblem[] };
-}
+export type { EnqueuedJob, RejectedJob } from '../api/response-schemas';
 
 /**
  * Rejects a job that lacks a field one of its queue's limits is keyed on, so no job enters a queue

@@ -9,7 +9,7 @@ import { logger } from '../observability/logger';
 import { findJob, retryDeadJob } from '../store/job-store';
 import { jobNotFound, refreshStatusCache } from './common';
 
-const retryRequestSchema = z.strictObject(
+export const retryRequestSchema = z.strictObject(
   {
     maxAttempts: z
       .number({ error: `must be a JSON number from 1 to ${MAX_ATTEMPTS_LIMIT}: the attempts to add` })

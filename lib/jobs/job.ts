@@ -1,3 +1,4 @@
+import type { PublicJob } from '../api/response-schemas';
 import { JobState } from './states';
 
 /** Failure of the last attempt, as stored on the job. */
@@ -59,26 +60,8 @@ export interface JobDocument {
   history?: JobHistoryEntry[];
 }
 
-/** A job as the HTTP API returns it. */
-export interface PublicJob {
-  id: string;
-  queue: string;
-  type: string;
-  state: JobState;
-  attempts: number;
-  maxAttempts: number;
-  runAt: string;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  lastError: { name: string; message: string; attempt: number; at: string; permanent: boolean } | null;
-  result: unknown;
-  deferrals: number;
-  priority: number;
-  /** The newest state changes, oldest first (at most 20). */
-  history: { state: JobState; at: string; attempt: number; error?: { name: string; message: string } }[];
-}
+/** A job as the HTTP API returns it; its schema is `publicJobSchema`. */
+export type { PublicJob } from '../api/response-schemas';
 
 const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 

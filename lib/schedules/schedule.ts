@@ -1,3 +1,5 @@
+import type { PublicSchedule } from '../api/response-schemas';
+
 /** Policy for slots whose time passed before any dispatch run created their job. */
 export const MissedSlotPolicy = {
   /** Create one job, for the latest missed slot. */
@@ -35,20 +37,8 @@ export interface ScheduleDocument {
   updatedAt: Date;
 }
 
-/** A schedule as the HTTP API returns it. */
-export interface PublicSchedule {
-  id: string;
-  queue: string;
-  cron: string;
-  timeZone: string;
-  job: JobTemplate;
-  paused: boolean;
-  missedSlots: MissedSlotPolicy;
-  nextSlotAt: string;
-  lastSlotAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A schedule as the HTTP API returns it; its schema is `publicScheduleSchema`. */
+export type { PublicSchedule } from '../api/response-schemas';
 
 export function toPublicSchedule(schedule: ScheduleDocument): PublicSchedule {
   return {

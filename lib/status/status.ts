@@ -1,9 +1,10 @@
 import type { Services } from '../clients';
 import { NotFoundError } from '../errors';
 import { toPublicJob, type PublicJob } from '../jobs/job';
+import type { QueueList, QueueStats } from '../api/response-schemas';
 import { describeError, logger } from '../observability/logger';
 import { findJob } from '../store/job-store';
-import { aggregateQueueStats, type QueueStatsFigures } from '../store/queue-stats';
+import { aggregateQueueStats } from '../store/queue-stats';
 import { countFinishedPerMinute } from '../store/throughput';
 
 /** Minutes of throughput that queue statistics cover. */
@@ -32,25 +33,7 @@ export async function getJobStatus(services: Services, jobId: string): Promise<P
   return toPublicJob(job);
 }
 
-/** Jobs of a queue that finished in one minute. */
-export interface ThroughputBucket {
-  /** Start of the minute, ISO 8601 (UTC). */
-  start: string;
-  completed: number;
-  dead: number;
-}
-
-/** The body of `GET /queues/{queue}/stats`. */
-export interface QueueStats extends QueueStatsFigures {
-  queue: string;
-  /**
-   * Jobs that became `completed` or `dead` in each of the last 60 minutes, oldest first; the last
-   * bucket is the current, partial minute.
-   */
-  throughput: { bucketSeconds: number; buckets: ThroughputBucket[] };
-  /** When the figures were computed; cached figures are up to SLUICE_STATS_CACHE_TTL_SECONDS old. */
-  computedAt: string;
-}
+export type { QueueList, QueueStats } from '../api/response-schemas';
 
 /**
  * Returns a queue's statistics from the stats cache, or aggregates them from MongoDB on a miss or
@@ -91,17 +74,8 @@ export async function getQueueStats(services: Services, queueName: string, now =
   return stats;
 }
 
-/** A queue as `GET /queues` lists it. */
-export interface QueueSummary {
-  name: string;
-  /** Names of the queue's priority lanes, by rising minimum priority. */
-  priorityLanes: string[];
-  maxConcurrency: number;
-  timeoutSeconds: number;
-}
-
 /** Lists the queues this deployment defines, in definition order. */
-export function listQueues(services: Services): { queues: QueueSummary[] } {
+export function listQueues(services: Services): QueueList {
   return {
     queues: services.queues.definitions.map((queue) => ({
       name: queue.name,

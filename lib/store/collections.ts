@@ -23,6 +23,8 @@ const JOB_INDEXES: IndexDescription[] = [
   { key: { state: 1, leaseExpiresAt: 1 }, name: 'state_leaseExpiresAt' },
   // listing: a queue's finished jobs of one state, newest first, in cursor order
   { key: { queue: 1, state: 1, finishedAt: -1, _id: -1 }, name: 'queue_state_finishedAt' },
+  // listing: a queue's jobs updated after a time, oldest update first, in cursor order (the CLI's tail)
+  { key: { queue: 1, updatedAt: 1, _id: 1 }, name: 'queue_updatedAt' },
   // retention: MongoDB's TTL monitor deletes a finished job once its expiresAt passes (it runs every 60 s)
   { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
 ];

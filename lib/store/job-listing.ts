@@ -2,9 +2,15 @@ import type { Collection, Filter } from 'mongodb';
 import type { JobDocument } from '../jobs/job';
 import type { JobState } from '../jobs/states';
 
-/** Position after which a page starts: the last job of the previous page. */
+/** Position after which a page of finished jobs starts: the last job of the previous page. */
 export interface ListPosition {
   finishedAt: Date;
+  id: string;
+}
+
+/** Position after which a page of recently updated jobs starts: the last job of the previous page. */
+export interface UpdatedPosition {
+  updatedAt: Date;
   id: string;
 }
 
@@ -26,4 +32,30 @@ export async function listFinishedJobs(jobs: Collection<JobDocument>, query: Fin
     filter.$or = [{ finishedAt: { $lt: query.after.finishedAt } }, { finishedAt: query.after.finishedAt, _id: { $lt: query.after.id } }];
   }
   return jobs.find(filter).sort({ finishedAt: -1, _id: -1 }).limit(query.limit).toArray();
+}
+
+export interface UpdatedJobsQuery {
+  queue: string;
+  /** Only jobs whose `updatedAt` is later than this. */
+  updatedAfter: Date;
+  /** Only jobs in this state, when set. */
+  state?: JobState;
+  limit: number;
+  after?: UpdatedPosition;
+}
+
+/**
+ * Returns up to `limit` of a queue's jobs updated after `updatedAfter`, oldest `updatedAt` first
+ * (then `_id` ascending), starting after `after`. The order matches the `queue_updatedAt` index.
+ * A job appears once, at its latest update: each write moves it to the end of this order.
+ */
+export async function listUpdatedJobs(jobs: Collection<JobDocument>, query: UpdatedJobsQuery): Promise<JobDocument[]> {
+  const filter: Filter<JobDocument> = { queue: query.queue, updatedAt: { $gt: query.updatedAfter } };
+  if (query.state !== undefined) {
+    filter.state = query.state;
+  }
+  if (query.after) {
+    filter.$or = [{ updatedAt: { $gt: query.after.updatedAt } }, { updatedAt: query.after.updatedAt, _id: { $gt: query.after.id } }];
+  }
+  return jobs.find(filter).sort({ updatedAt: 1, _id: 1 }).limit(query.limit).toArray();
 }

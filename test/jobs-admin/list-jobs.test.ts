@@ -83,6 +83,8 @@ describe('listQueueJobs', () => {
     [{ state: 'dead', after: 'not-a-cursor' }, 'after', 'not a cursor'],
     [{ state: 'dead', after: Buffer.from('["yesterday","x"]').toString('base64url') }, 'after', 'not a cursor'],
     [{ state: 'dead', sort: 'asc' }, '(query)', 'unknown fields sort'],
+    [{ updatedAfter: 'yesterday' }, 'updatedAfter', 'ISO 8601'],
+    [{ updatedAfter: '2030-01-01T00:00:00Z', state: 'waiting' }, 'state', 'queued, delayed, active'],
   ])('rejects the query %j', async (query, field, message) => {
     const error = await listQueueJobs(services, 'default', query).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ statusCode: 400, message: expect.stringContaining(field) });
@@ -91,6 +93,41 @@ describe('listQueueJobs', () => {
 
   it('rejects an undefined queue', async () => {
     await expect(listQueueJobs(services, 'missing', { state: 'dead' })).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('lists jobs of every state updated after a time, oldest update first', async () => {
+    const updated = (id: string, state: JobState, seconds: number, queue = 'default'): JobDocument => ({
+      ...buildJob(queue, { type: 'http', payload: { url: 'http://127.0.0.1:9/' } }, services.jobTypes, t0, [], id),
+      state,
+      updatedAt: at(seconds),
+    });
+    await insertJobs(services.jobs, [
+      updated('before', 'queued', 5),
+      updated('at-boundary', 'queued', 10),
+      updated('queued-b', 'queued', 20),
+      updated('queued-a', 'queued', 20),
+      updated('active', 'active', 30),
+      updated('delayed', 'delayed', 40),
+      updated('elsewhere', 'queued', 50, 'webhooks'),
+    ]);
+
+    const first = await listQueueJobs(services, 'default', { updatedAfter: at(10).toISOString(), limit: '2' });
+    expect(first.jobs.map((job) => job.id)).toEqual(['queued-a', 'queued-b']);
+    expect(first.next).toEqual(expect.any(String));
+    const second = await listQueueJobs(services, 'default', { updatedAfter: at(10).toISOString(), limit: '2', after: first.next as string });
+    expect(second.jobs.map((job) => job.id)).toEqual(['active', 'delayed']);
+    expect(second.next).toBeNull();
+
+    const active = await listQueueJobs(services, 'default', { updatedAfter: at(0).toISOString(), state: 'active' });
+    expect(active.jobs.map((job) => job.id)).toEqual(['active']);
+  });
+
+  it('rejects a cursor of the other listing', async () => {
+    const finishedCursor = encodeCursor({ finishedAt: at(2), id: 'b' });
+    const error = await listQueueJobs(services, 'default', { updatedAfter: at(0).toISOString(), after: finishedCursor }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ statusCode: 400, problems: [expect.objectContaining({ field: 'after' })] });
+    const updatedCursor = encodeCursor({ updatedAt: at(2), id: 'b' });
+    await expect(listQueueJobs(services, 'default', { state: 'dead', after: updatedCursor })).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('encodes a cursor it can read back', async () => {

@@ -1,0 +1,5 @@
+import { run } from './program';
+
+void run(process.argv).then((code) => {
+  process.exitCode = code;
+});
