@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker, type Job } from 'bullmq';
 import { serveTasks } from './driver-channel';
-import { cpuMicrosSince, percentile } from './stats';
+import { cpuMicrosSince, endToEndResult } from './stats';
 import type { BullmqTask, EndToEndResult, EnqueueResult, WorkerResult } from './tasks';
 
 const connection = { host: '127.0.0.1', port: Number(process.env.BULLMQ_REDIS_PORT) };
@@ -105,19 +105,7 @@ async function measureEndToEnd(concurrency: number, jobCount: number): Promise<E
     const addedAt = await addJobs(queue, jobCount, 10);
     await worker.finished;
     await worker.close();
-    const finishedAt = Math.max(...completedAt.values());
-    const latencies = [...addedAt].map(([id, at]) => (completedAt.get(id) ?? Number.NaN) - at).sort((a, b) => a - b);
-    if (latencies.some(Number.isNaN)) {
-      throw new Error('an added BullMQ job never completed');
-    }
-    return {
-      concurrency,
-      jobs: jobCount,
-      jobsPerSecond: (jobCount * 1000) / (finishedAt - startedAt),
-      p50Ms: percentile(latencies, 0.5),
-      p95Ms: percentile(latencies, 0.95),
-      p99Ms: percentile(latencies, 0.99),
-    };
+    return endToEndResult({ concurrency, startedAt, enqueuedAt: addedAt, completedAt });
   });
 }
 

@@ -29,7 +29,7 @@ import { createQueues } from '../../../localstack/create-queues';
 import { toSqsRecord } from '../../../localstack/event-source/sqs-event';
 import { serveTasks } from './driver-channel';
 import { countRedisCommands, countSqsRequests, readRedisCommandCounts } from './round-trip-counters';
-import { cpuMicrosSince, percentile } from './stats';
+import { cpuMicrosSince, endToEndResult } from './stats';
 import type { EndToEndResult, EnqueueResult, LifecycleResult, SluiceTask } from './tasks';
 
 const QUEUE = 'default';
@@ -325,20 +325,7 @@ async function runEndToEnd(concurrency: number, jobCount: number): Promise<EndTo
   );
   const enqueuedAt = await enqueue(jobCount, 10, new InvocationMeter());
   await Promise.all(pollers);
-  const finishedAt = Math.max(...completedAt.values());
-
-  const latencies = [...enqueuedAt].map(([id, at]) => (completedAt.get(id) ?? Number.NaN) - at).sort((a, b) => a - b);
-  if (latencies.some(Number.isNaN)) {
-    throw new Error('a job completed that was not enqueued by this run, or an enqueued job never completed');
-  }
-  return {
-    concurrency,
-    jobs: jobCount,
-    jobsPerSecond: (jobCount * 1000) / (finishedAt - startedAt),
-    p50Ms: percentile(latencies, 0.5),
-    p95Ms: percentile(latencies, 0.95),
-    p99Ms: percentile(latencies, 0.99),
-  };
+  return endToEndResult({ concurrency, startedAt, enqueuedAt, completedAt });
 }
 
 /** Creates the queues and indexes, then runs warm-up jobs so that no measurement includes a cold start. */

@@ -1,3 +1,5 @@
+import type { EndToEndResult } from './tasks';
+
 /** Returns the value at `fraction` (0-1) of a sorted array (nearest rank), or NaN when it is empty. */
 export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) {
@@ -34,4 +36,32 @@ export function total(counts: Record<string, number>): number {
 export function cpuMicrosSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return used.user + used.system;
+}
+
+/**
+ * Computes end-to-end figures from each job's enqueue and completion times (`performance.now()`
+ * milliseconds, by job id): throughput from `startedAt` to the last completion, and latency
+ * percentiles. Throws when an enqueued job has no completion time.
+ */
+export function endToEndResult(options: {
+  concurrency: number;
+  startedAt: number;
+  enqueuedAt: Map<string, number>;
+  completedAt: Map<string, number>;
+}): EndToEndResult {
+  const { enqueuedAt, completedAt } = options;
+  const latencies = [...enqueuedAt].map(([id, at]) => (completedAt.get(id) ?? Number.NaN) - at).sort((a, b) => a - b);
+  const missing = latencies.filter(Number.isNaN).length;
+  if (missing > 0) {
+    throw new Error(`${missing} of ${enqueuedAt.size} enqueued jobs have no completion time`);
+  }
+  const finishedAt = Math.max(...completedAt.values());
+  return {
+    concurrency: options.concurrency,
+    jobs: enqueuedAt.size,
+    jobsPerSecond: (enqueuedAt.size * 1000) / (finishedAt - options.startedAt),
+    p50Ms: percentile(latencies, 0.5),
+    p95Ms: percentile(latencies, 0.95),
+    p99Ms: percentile(latencies, 0.99),
+  };
 }
