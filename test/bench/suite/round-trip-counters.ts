@@ -25,17 +25,39 @@ export function countSqsRequests(client: SQSClient): Record<string, number> {
   return counts;
 }
 
+/** Commands and round trips of one Redis client, each by command name or kind. */
+export interface RedisCounts {
+  commands: Record<string, number>;
+  /**
+   * `pipeline`: batches of commands written to one node together, whose replies arrive together
+   * (auto-pipelining makes one per node per event loop turn). `command`: commands sent on their own.
+   */
+  roundTrips: Record<string, number>;
+}
+
 /**
- * Counts the commands `client` sends to Redis, by command name, in the returned object. With
- * auto-pipelining several commands can share one network write; each still counts as one. The
+ * Counts the commands `client` sends to Redis by command name, and its round trips. With
+ * auto-pipelining, the commands one event loop turn sends to one node share one round trip. The
  * commands a Lua script runs inside Redis are not sent by the client and do not count.
  */
-export function countRedisCommands(client: RedisClient): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const send = client.sendCommand.bind(client) as (command: Command, ...rest: unknown[]) => unknown;
-  (client as { sendCommand: unknown }).sendCommand = (command: Command, ...rest: unknown[]) => {
-    counts[command.name] = (counts[command.name] ?? 0) + 1;
-    return send(command, ...rest);
+export function countRedisCommands(client: RedisClient): RedisCounts {
+  const counts: RedisCounts = { commands: {}, roundTrips: {} };
+  const increment = (into: Record<string, number>, name: string) => {
+    into[name] = (into[name] ?? 0) + 1;
+  };
+  const send = client.sendCommand.bind(client) as (command: Command, stream?: unknown, ...rest: unknown[]) => unknown;
+  (client as { sendCommand: unknown }).sendCommand = (command: Command, stream?: unknown, ...rest: unknown[]) => {
+    increment(counts.commands, command.name);
+    // A pipeline passes the stream it writes its commands to; a command sent on its own does not.
+    if (stream === undefined) {
+      increment(counts.roundTrips, 'command');
+    }
+    return send(command, stream, ...rest);
+  };
+  const pipeline = client.pipeline.bind(client) as (...args: unknown[]) => unknown;
+  (client as { pipeline: unknown }).pipeline = (...args: unknown[]) => {
+    increment(counts.roundTrips, 'pipeline');
+    return pipeline(...args);
   };
   return counts;
 }

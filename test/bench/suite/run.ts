@@ -21,6 +21,8 @@ import { measureEndToEnd, measureEnqueue, measureLifecycle, type SideBySideOptio
 const REPOSITORY = join(__dirname, '..', '..', '..');
 const DEFAULT_OUTPUT = join(REPOSITORY, 'test', 'bench', 'results', 'latest.json');
 const BATCH_SIZES = [1, 10] as const;
+/** 100 is the batch enqueue endpoint's maximum. */
+const ENQUEUE_BATCH_SIZES = [1, 10, 100] as const;
 const CONCURRENCIES = [1, 4, 16] as const;
 
 function positiveInteger(flag: string) {
@@ -48,12 +50,13 @@ const program = new Command()
   .description('Measures Sluice on the embedded local stack, side by side with BullMQ on a plain redis-server.')
   .option('--jobs <count>', 'jobs per batch size for round trips and CPU, split over the repeats', positiveInteger('--jobs'), 10_000)
   .option('--enqueue-jobs <count>', 'jobs per enqueue throughput round', positiveInteger('--enqueue-jobs'), 1_000)
-  .option('--e2e-jobs <count>', 'jobs per end-to-end round', positiveInteger('--e2e-jobs'), 1_000)
+  .option('--e2e-jobs <count>', 'jobs per end-to-end round', positiveInteger('--e2e-jobs'), 500)
   .option('--repeats <count>', 'repeats of every side-by-side measurement (medians are reported)', positiveInteger('--repeats'), 3)
   .option('--redis-base-port <port>', 'first port of the six Redis Cluster nodes; the delay and limiter benchmarks use the next 20', positiveInteger('--redis-base-port'), 7450)
   .option('--bullmq-redis-ports <range>', "ports to try for BullMQ's redis-server", portRange, portRange('7480-7499'))
   .option('--skip-existing', 'skip the delay-lateness and rate-limiter benchmarks (about 2.5 minutes)')
-  .option('--output <file>', 'where to write the figures as JSON', DEFAULT_OUTPUT);
+  .option('--output <file>', 'where to write the figures as JSON', DEFAULT_OUTPUT)
+  .option('--profile <dir>', 'write a V8 CPU profile of each driver process (.cpuprofile) into this directory');
 
 function progress(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -77,11 +80,13 @@ async function main(): Promise<void> {
     bullmqRedisPorts: number[];
     skipExisting?: boolean;
     output: string;
+    profile?: string;
   }>();
   const startedAt = Date.now();
   const machine = { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, redis: redisVersion(), loadBefore: loadavg() };
   progress(`${machine.cores} cores, load average ${machine.loadBefore.map((load) => load.toFixed(2)).join(' ')}`);
 
+  const driverOptions = flags.profile ? { profileDir: flags.profile } : {};
   const services = await startBenchServices({ redisBasePort: flags.redisBasePort, bullmqRedisPorts: flags.bullmqRedisPorts, onProgress: progress });
   const monitoredUri = `${services.mongodbUri}${services.mongodbUri.includes('?') ? '&' : '?'}monitorCommands=true`;
   const sluice = startDriver(join(__dirname, 'sluice-driver.ts'), {
@@ -96,8 +101,8 @@ async function main(): Promise<void> {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
-  const bullmq = startDriver(join(__dirname, 'bullmq-driver.ts'), { ...process.env, BULLMQ_REDIS_PORT: String(services.bullmqRedisPort) });
+  }, driverOptions);
+  const bullmq = startDriver(join(__dirname, 'bullmq-driver.ts'), { ...process.env, BULLMQ_REDIS_PORT: String(services.bullmqRedisPort) }, driverOptions);
 
   let report: BenchReport;
   try {
@@ -110,7 +115,7 @@ async function main(): Promise<void> {
       lifecycle.push(await measureLifecycle(sluice, bullmq, batchSize, options));
     }
     const enqueue = [];
-    for (const batchSize of BATCH_SIZES) {
+    for (const batchSize of ENQUEUE_BATCH_SIZES) {
       enqueue.push(await measureEnqueue(sluice, bullmq, batchSize, options));
     }
     const endToEnd = [];

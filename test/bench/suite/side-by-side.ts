@@ -48,7 +48,7 @@ export interface EndToEndFigures {
 }
 
 function emptyCounts(): RoundTripCounts {
-  return { mongo: {}, sqs: {}, eventSource: {}, redis: {}, redisExecuted: {} };
+  return { mongo: {}, sqs: {}, eventSource: {}, redis: {}, redisCommands: {}, redisExecuted: {} };
 }
 
 function addRoundTrips(into: RoundTripCounts, from: RoundTripCounts): void {
@@ -56,6 +56,7 @@ function addRoundTrips(into: RoundTripCounts, from: RoundTripCounts): void {
   addCounts(into.sqs, from.sqs);
   addCounts(into.eventSource, from.eventSource);
   addCounts(into.redis, from.redis);
+  addCounts(into.redisCommands, from.redisCommands);
   addCounts(into.redisExecuted, from.redisExecuted);
 }
 

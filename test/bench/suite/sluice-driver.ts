@@ -52,7 +52,7 @@ services.mongo.on('commandStarted', (event) => {
   mongoCommands[event.commandName] = (mongoCommands[event.commandName] ?? 0) + 1;
 });
 const sluiceSqsRequests = countSqsRequests(services.sqs);
-const redisCommands = countRedisCommands(services.redis);
+const redisCounts = countRedisCommands(services.redis);
 
 // Lambda's event source: its own SQS client, counted apart from Sluice's.
 const eventSourceSqs = new SQSClient({ region: services.config.AWS_REGION, endpoint: services.config.SQS_ENDPOINT });
@@ -218,7 +218,8 @@ async function snapshotCounters() {
     mongo: { ...mongoCommands },
     sqs: { ...sluiceSqsRequests },
     eventSource: { ...eventSourceRequests },
-    redis: { ...redisCommands },
+    redis: { ...redisCounts.roundTrips },
+    redisCommands: { ...redisCounts.commands },
     redisExecuted: await readRedisCommandCounts(redisStats),
   };
 }
@@ -240,6 +241,7 @@ function countersBetween(after: Awaited<ReturnType<typeof snapshotCounters>>, be
     sqs: difference(after.sqs, before.sqs),
     eventSource: difference(after.eventSource, before.eventSource),
     redis: difference(after.redis, before.redis),
+    redisCommands: difference(after.redisCommands, before.redisCommands),
     redisExecuted: difference(after.redisExecuted, before.redisExecuted),
   };
 }

@@ -19,8 +19,10 @@ export interface RoundTripCounts {
   sqs: Record<string, number>;
   /** SQS requests of the event source (Lambda's poller on AWS). */
   eventSource: Record<string, number>;
-  /** Redis commands sent by Sluice's client. */
+  /** Redis round trips of Sluice's client: auto-pipelined batches and commands sent alone. */
   redis: Record<string, number>;
+  /** Redis commands sent by Sluice's client. */
+  redisCommands: Record<string, number>;
   /** Commands the Redis masters executed, including those run inside Lua scripts (INFO commandstats). */
   redisExecuted: Record<string, number>;
 }
