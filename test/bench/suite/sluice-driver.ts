@@ -41,6 +41,7 @@ const RECEIVE_WAIT_SECONDS = 1;
 /** The event source gives up when this many receives in a row return nothing while jobs are missing. */
 const MAX_EMPTY_RECEIVES = 30;
 const WARM_UP_JOBS = 100;
+const PROGRESS_INTERVAL_MS = 10_000;
 
 const services = getServices();
 services.jobTypes.register(
@@ -248,44 +249,54 @@ function countersBetween(after: Awaited<ReturnType<typeof snapshotCounters>>, be
 
 /** Enqueues and processes `jobs` jobs, one invocation at a time, counting round trips and CPU time per phase. */
 async function runLifecycle(batchSize: number, jobCount: number): Promise<LifecycleResult> {
-  const start = await snapshotCounters();
   const enqueueMeter = new InvocationMeter();
-  const ids = await enqueue(jobCount, batchSize, enqueueMeter);
-  const afterEnqueue = await snapshotCounters();
-
   const processMeter = new InvocationMeter();
   let completed = 0;
-  const phaseCpu = process.cpuUsage();
-  const phaseStartedAt = performance.now();
-  await pollAndProcess({
-    batchSize,
-    meter: processMeter,
-    done: () => completed >= jobCount,
-    onCompleted: (jobIds) => {
-      completed += jobIds.length;
-    },
-  });
-  const eventSourceCpuMicros = cpuMicrosSince(phaseCpu) - processMeter.cpuMicros;
-  const processWallMs = performance.now() - phaseStartedAt;
-  const afterProcess = await snapshotCounters();
+  // One stderr line per interval, because these rounds run for minutes on a busy machine.
+  const ticker = setInterval(() => {
+    const enqueued = Math.min(jobCount, enqueueMeter.invocations * batchSize);
+    process.stderr.write(`[sluice driver] batch ${batchSize}: ${enqueued}/${jobCount} enqueued, ${completed}/${jobCount} completed\n`);
+  }, PROGRESS_INTERVAL_MS);
 
-  const verified = await countCompleted(ids.keys());
-  if (verified !== jobCount) {
-    throw new Error(`${verified} of ${jobCount} jobs are completed in MongoDB after processing`);
+  try {
+    const start = await snapshotCounters();
+    const ids = await enqueue(jobCount, batchSize, enqueueMeter);
+    const afterEnqueue = await snapshotCounters();
+
+    const phaseCpu = process.cpuUsage();
+    const phaseStartedAt = performance.now();
+    await pollAndProcess({
+      batchSize,
+      meter: processMeter,
+      done: () => completed >= jobCount,
+      onCompleted: (jobIds) => {
+        completed += jobIds.length;
+      },
+    });
+    const eventSourceCpuMicros = cpuMicrosSince(phaseCpu) - processMeter.cpuMicros;
+    const processWallMs = performance.now() - phaseStartedAt;
+    const afterProcess = await snapshotCounters();
+
+    const verified = await countCompleted(ids.keys());
+    if (verified !== jobCount) {
+      throw new Error(`${verified} of ${jobCount} jobs are completed in MongoDB after processing`);
+    }
+    return {
+      batchSize,
+      jobs: jobCount,
+      enqueue: { counts: countersBetween(afterEnqueue, start), invocations: enqueueMeter.invocations, cpuMicros: enqueueMeter.cpuMicros, durationsMs: enqueueMeter.durationsMs },
+      process: {
+        counts: countersBetween(afterProcess, afterEnqueue),
+        invocations: processMeter.invocations,
+        cpuMicros: processMeter.cpuMicros,
+        durationsMs: processMeter.durationsMs,
+        eventSourceCpuMicros,
+        wallMs: processWallMs,
+      },
+    };
+  } finally {
+    clearInterval(ticker);
   }
-  return {
-    batchSize,
-    jobs: jobCount,
-    enqueue: { counts: countersBetween(afterEnqueue, start), invocations: enqueueMeter.invocations, cpuMicros: enqueueMeter.cpuMicros, durationsMs: enqueueMeter.durationsMs },
-    process: {
-      counts: countersBetween(afterProcess, afterEnqueue),
-      invocations: processMeter.invocations,
-      cpuMicros: processMeter.cpuMicros,
-      durationsMs: processMeter.durationsMs,
-      eventSourceCpuMicros,
-      wallMs: processWallMs,
-    },
-  };
 }
 
 /** Removes the messages and jobs that a measurement left unprocessed. */
