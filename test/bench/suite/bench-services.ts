@@ -87,7 +87,9 @@ async function startPlainRedis(ports: number[]): Promise<{ port: number; stop():
     child.stdout?.resume();
     return { port, stop: () => stopChild(child, exited, STOP_GRACE_MS) };
   }
-  throw new Error(`no free port for BullMQ's redis-server among ${ports[0]}-${ports[ports.length - 1]}; stop what listens there`);
+  throw new Error(
+    `no free port for BullMQ's redis-server among ${ports[0]}-${ports[ports.length - 1]}; pick other ports with --bullmq-redis-ports or stop what listens there`,
+  );
 }
 
 /** Starts every service; on a failure, stops the ones already started and rethrows. */

@@ -36,7 +36,7 @@ export interface ColdStartFigures {
   /** Median import time over 10 fresh processes, in milliseconds. */
   initMs: number;
   initRunsMs: number[];
-  /** The five packages that add the most bytes to the bundle, as [name, bytes]; Sluice's own code is `(sluice)`. */
+  /** The five packages that add the most bytes to the bundle, as [name, bytes]. Sluice's own code is `(sluice)`. */
   largestPackages: [string, number][];
 }
 

@@ -90,7 +90,8 @@ export function startDriver(script: string, env: NodeJS.ProcessEnv, options: { p
 
 /**
  * Serves tasks inside a driver process: calls `handle` for each task, one at a time, and sends
- * back its result or its error message. `close` runs on SIGTERM, before the process exits.
+ * back its result or its error message. `close` runs on SIGTERM or when the runner goes away,
+ * before the process exits.
  */
 export function serveTasks(handle: (task: any) => Promise<unknown>, close: () => Promise<void>): void {
   let queue: Promise<void> = Promise.resolve();
@@ -105,8 +106,9 @@ export function serveTasks(handle: (task: any) => Promise<unknown>, close: () =>
       }
     });
   });
+  // A stop request does not wait for the running task: closing the clients ends it.
   process.once('SIGTERM', () => {
-    void queue.then(close).finally(() => process.exit(0));
+    void close().finally(() => process.exit(0));
   });
   process.once('disconnect', () => {
     void close().finally(() => process.exit(0));

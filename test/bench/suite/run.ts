@@ -104,6 +104,17 @@ async function main(): Promise<void> {
   }, driverOptions);
   const bullmq = startDriver(join(__dirname, 'bullmq-driver.ts'), { ...process.env, BULLMQ_REDIS_PORT: String(services.bullmqRedisPort) }, driverOptions);
 
+  // A signal sent to this process alone (not to its process group, as Ctrl-C is) would leave the
+  // services running without this.
+  const onSignal = (signal: NodeJS.Signals) => {
+    progress(`${signal} received; stopping the drivers and services`);
+    void Promise.all([sluice.stop(), bullmq.stop()])
+      .then(() => services.stop())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   let report: BenchReport;
   try {
     progress('preparing both sides and running warm-up jobs');
