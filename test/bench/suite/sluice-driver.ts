@@ -11,10 +11,9 @@
  * The event source's ReceiveMessage and DeleteMessageBatch requests go through another client and
  * are counted apart: on AWS, Lambda makes them, not Sluice (they are still billed as SQS requests).
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Cluster } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { z } from 'zod';
@@ -28,6 +27,7 @@ import { jobsCollection, prepareDatabase } from '../../../lib/store/collections'
 import { createQueues } from '../../../localstack/create-queues';
 import { toSqsRecord } from '../../../localstack/event-source/sqs-event';
 import { serveTasks } from './driver-channel';
+import { httpEvent, InvocationMeter, lambdaContext } from './lambda-invocation';
 import { countRedisCommands, countSqsRequests, readRedisCommandCounts } from './round-trip-counters';
 import { cpuMicrosSince, endToEndResult } from './stats';
 import type { EndToEndResult, EnqueueResult, LifecycleResult, SluiceTask } from './tasks';
@@ -35,8 +35,6 @@ import type { EndToEndResult, EnqueueResult, LifecycleResult, SluiceTask } from 
 const QUEUE = 'default';
 /** The no-op job type every benchmark job has. */
 const NOOP_TYPE = 'bench.noop';
-/** A Lambda function's timeout as the handlers see it; the default queue's timeout is 30 s. */
-const REMAINING_TIME_MS = 30_000;
 const RECEIVE_WAIT_SECONDS = 1;
 /** The event source gives up when this many receives in a row return nothing while jobs are missing. */
 const MAX_EMPTY_RECEIVES = 30;
@@ -71,56 +69,6 @@ const redisStats = new Cluster(redisNodes);
 let queueUrl = '';
 let queueArn = '';
 
-function lambdaContext(functionName: string): Context {
-  return {
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'bench',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => REMAINING_TIME_MS,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-function httpEvent(path: string, body: unknown): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: `POST ${path}`,
-    rawPath: `/queues/${QUEUE}${path}`,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    pathParameters: { queue: QUEUE },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: { requestId: randomUUID(), http: { method: 'POST', path: `/queues/${QUEUE}${path}` } },
-  } as unknown as APIGatewayProxyEventV2;
-}
-
-/** CPU time and wall time of the handler invocations of one phase. */
-class InvocationMeter {
-  invocations = 0;
-  cpuMicros = 0;
-  /** Wall time of each invocation, in milliseconds. */
-  readonly durationsMs: number[] = [];
-
-  /** Runs one invocation and adds its CPU time and duration. Only exact while no other work runs in this process. */
-  async measure<T>(invoke: () => Promise<T>): Promise<T> {
-    const cpu = process.cpuUsage();
-    const startedAt = performance.now();
-    const result = await invoke();
-    this.durationsMs.push(performance.now() - startedAt);
-    this.cpuMicros += cpuMicrosSince(cpu);
-    this.invocations += 1;
-    return result;
-  }
-}
-
 let nextPayload = 0;
 function noopJobs(count: number): { type: string; payload: { n: number } }[] {
   return Array.from({ length: count }, () => {
@@ -144,11 +92,11 @@ async function enqueue(count: number, batchSize: number, meter: InvocationMeter)
     const at = performance.now();
     if (batchSize === 1) {
       const [job] = noopJobs(1);
-      const body = parseResponse(await meter.measure(() => enqueueHandler(httpEvent('/jobs', job), lambdaContext('sluice-bench-enqueue'))));
+      const body = parseResponse(await meter.measure(() => enqueueHandler(httpEvent(QUEUE, '/jobs', job), lambdaContext('sluice-bench-enqueue'))));
       enqueuedAt.set(body.id, at);
     } else {
       const body = parseResponse(
-        await meter.measure(() => batchHandler(httpEvent('/jobs/batch', { jobs: noopJobs(size) }), lambdaContext('sluice-bench-enqueueBatch'))),
+        await meter.measure(() => batchHandler(httpEvent(QUEUE, '/jobs/batch', { jobs: noopJobs(size) }), lambdaContext('sluice-bench-enqueueBatch'))),
       );
       for (const result of body.jobs) {
         enqueuedAt.set(result.id, at);
