@@ -11,7 +11,8 @@
  * it with the remaining delay, as it does a real one. The 1 s and 60 s rows wait in real time.
  * Immediate warm-up jobs run first, so that the process function's cold starts are not measured.
  *
- * Run: npm run bench:delays (SLUICE_BENCH_JOBS_PER_ROW, default 20; SLUICE_BENCH_REDIS_BASE_PORT, default 7800).
+ * Run: npm run bench:delays (SLUICE_BENCH_JOBS_PER_ROW, default 20; SLUICE_BENCH_REDIS_BASE_PORT, default 7800;
+ * SLUICE_BENCH_RESULT_FILE, when set, receives the figures as JSON).
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ import { MongoClient, type Collection } from 'mongodb';
 import type { JobDocument } from '../../lib/jobs/job';
 import { jobsCollection } from '../../lib/store/collections';
 import { startLocalStack } from '../../localstack/stack';
+import { freePort } from '../support/free-port';
+import { writeBenchResult } from './result-file';
 import { postJson } from '../../scripts/demo/http-client';
 import { shiftJobClock } from '../support/clock-shift';
 import { startReceiver, type Receiver } from '../../scripts/demo/receiver';
@@ -204,8 +207,8 @@ async function main(): Promise<void> {
     redisBasePort: Number(process.env.SLUICE_BENCH_REDIS_BASE_PORT || 7800),
     sqsPort: 0,
     mongoPort: 0,
-    httpPort: 3200,
-    lambdaPort: 3202,
+    httpPort: await freePort(),
+    lambdaPort: await freePort(),
     dataDir: join(__dirname, '..', '..', '.local-stack', 'latebench-redis'),
     dispatchIntervalMs: 1_000,
     functionEnv: { MONGODB_DATABASE: database, SLUICE_OUTBOX_GRACE_SECONDS: '1' },
@@ -232,6 +235,9 @@ async function main(): Promise<void> {
 
     const figures = ROWS.map((row) => measureRow(row, all, receiver));
     printTable(figures);
+    writeBenchResult(
+      figures.map(({ row, ...measured }) => ({ delay: rowName(row), simulated: row.simulated, ...measured, targetMedianMs: TARGET_MEDIAN_MS, targetP99Ms: TARGET_P99_MS })),
+    );
     failed = figures.some((row) => row.early > 0 || row.duplicates > 0 || row.arrived < row.jobs);
     if (failed) {
       process.stdout.write('FAILED: a job arrived early, arrived twice or never arrived (see the table)\n');

@@ -2,7 +2,9 @@
  * Rate limiter benchmark: decisions per second and p50/p99 latency of one token-bucket decision
  * on a local six-node Redis Cluster, with 1 and 50 concurrent callers, on one hot bucket and on
  * buckets spread over the cluster. Also counts Redis script calls per decision from INFO
- * commandstats. Run: npm run bench:limiter (SLUICE_BENCH_SECONDS, default 5 per row).
+ * commandstats. Run: npm run bench:limiter (SLUICE_BENCH_SECONDS, default 5 per row;
+ * SLUICE_BENCH_REDIS_BASE_PORT, default 7600; SLUICE_BENCH_RESULT_FILE, when set, receives the
+ * figures as JSON).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { readConfig } from '../../lib/config/env';
 import { withLimiterCommands, type LimiterRedis } from '../../lib/ratelimit/commands';
 import { takeToken } from '../../lib/ratelimit/token-bucket';
 import { startRedisCluster } from '../../localstack/redis-cluster';
+import { writeBenchResult } from './result-file';
 
 const BASE_PORT = Number(process.env.SLUICE_BENCH_REDIS_BASE_PORT || 7600);
 const SECONDS = Number(process.env.SLUICE_BENCH_SECONDS || 5);
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
   try {
     await whenRedisReady(redis, 10_000);
     const rows: string[] = [];
+    const figures: object[] = [];
     for (const [callers, spread] of [
       [1, false],
       [50, false],
@@ -84,12 +88,14 @@ async function main(): Promise<void> {
     ] as const) {
       log(`running ${callers} caller(s) on ${spread ? `${callers} buckets` : 'one bucket'} for ${SECONDS} s`);
       const result = await run(redis, callers, spread);
+      figures.push({ callers, buckets: spread ? callers : 1, seconds: SECONDS, ...result });
       rows.push(
         `| ${String(callers).padStart(7)} | ${(spread ? 'spread' : 'one').padEnd(7)} | ${result.decisionsPerSecond.toFixed(0).padStart(11)} | ${result.p50.toFixed(3).padStart(8)} | ${result.p99.toFixed(3).padStart(8)} | ${result.scriptCallsPerDecision.toFixed(2).padStart(14)} |`,
       );
     }
     process.stdout.write('\n| callers | buckets | decisions/s | p50 (ms) | p99 (ms) | script calls/decision |\n|---|---|---|---|---|---|\n');
     process.stdout.write(`${rows.join('\n')}\n\n`);
+    writeBenchResult(figures);
     log('latency is measured in the client (Node 20, one process), so it includes its event loop; 2-core machine');
   } finally {
     redis.disconnect();

@@ -78,6 +78,22 @@ describe('processMessage', () => {
     expect(calls).toEqual([job._id]);
   });
 
+  it('claims without a prior read when unlimited', async () => {
+    const job = await storedJob('test.echo', { value: 'direct' });
+    const reads = jest.spyOn(services.jobs, 'findOne');
+    const updates = jest.spyOn(services.jobs, 'findOneAndUpdate');
+    try {
+      await processMessage(record({ jobId: job._id, queue: 'default' }), context());
+      expect(reads).not.toHaveBeenCalled();
+      // The claim and the completion.
+      expect(updates).toHaveBeenCalledTimes(2);
+    } finally {
+      reads.mockRestore();
+      updates.mockRestore();
+    }
+    expect((await findJob(services.jobs, job._id))?.state).toBe('completed');
+  });
+
   it('skips a duplicate delivery of a finished job', async () => {
     const job = await storedJob('test.echo', { value: 'once' });
     const message = record({ jobId: job._id, queue: 'default' });
