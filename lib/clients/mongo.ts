@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
 import type { SluiceConfig } from '../config/env';
+import { ConfigError } from '../errors';
 
 /**
  * Creates the container's MongoClient: a small pool (Lambda runs one invocation at a time per
@@ -7,6 +8,9 @@ import type { SluiceConfig } from '../config/env';
  * instead of hanging on dead sockets.
  */
 export function createMongoClient(config: SluiceConfig): MongoClient {
+  if (config.MONGODB_URI === undefined) {
+    throw new ConfigError('MONGODB_URI is not resolved yet; a handler must run the resolveSecrets middleware before it creates the services', { setting: 'MONGODB_URI' });
+  }
   return new MongoClient(config.MONGODB_URI, {
     appName: `${config.SLUICE_SERVICE}-${config.SLUICE_STAGE}`,
     maxPoolSize: config.MONGODB_MAX_POOL_SIZE,

@@ -34,6 +34,9 @@ export function createRedisClient(config: SluiceConfig): RedisClient {
     commandTimeout: config.REDIS_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    ...(config.REDIS_USERNAME === undefined ? {} : { username: config.REDIS_USERNAME }),
+    ...(config.REDIS_PASSWORD === undefined ? {} : { password: config.REDIS_PASSWORD }),
+    ...(config.REDIS_TLS ? { tls: {} } : {}),
   };
   if (config.REDIS_CLUSTER_NODES) {
     const nodes = config.REDIS_CLUSTER_NODES.map((node) => {
@@ -43,6 +46,8 @@ export function createRedisClient(config: SluiceConfig): RedisClient {
     return logConnectionErrors(new Cluster(nodes, {
       redisOptions: nodeOptions,
       enableOfflineQueue: false,
+      // ElastiCache's TLS certificates name the node hostnames, so ioredis must connect by hostname, not by a resolved IP.
+      ...(config.REDIS_TLS ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
       // Concurrent commands (a batch's cache writes) share round trips.
       enableAutoPipelining: true,
       slotsRefreshTimeout: config.REDIS_TIMEOUT_MS,

@@ -8,16 +8,34 @@ const hostPortPattern = /^[^\s:,]+:\d{1,5}$/;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const ssmParameterName = z.string().trim().regex(/^[A-Za-z0-9_.\-/]{1,2048}$/, 'must be an SSM parameter name such as /sluice/prod/mongodb-uri');
+const secretArn = z
+  .string()
+  .trim()
+  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be a Secrets Manager secret ARN');
+
+/** Settings that may come from SSM Parameter Store or Secrets Manager, with the variables naming their source. */
+export const SECRET_SETTINGS = [
+  { setting: 'MONGODB_URI', parameter: 'MONGODB_URI_PARAMETER', secretArn: 'MONGODB_URI_SECRET_ARN' },
+  { setting: 'REDIS_PASSWORD', parameter: 'REDIS_PASSWORD_PARAMETER', secretArn: 'REDIS_PASSWORD_SECRET_ARN' },
+] as const;
+
 const envSchema = z
   .object({
     SLUICE_SERVICE: z.string().trim().min(1).default('sluice'),
     SLUICE_STAGE: z.string().trim().min(1).default('dev'),
     /** Queue served by a process function; unset in the other functions. */
     SLUICE_QUEUE: z.string().trim().min(1).optional(),
+    /** MongoDB connection string; or set MONGODB_URI_PARAMETER or MONGODB_URI_SECRET_ARN instead. */
     MONGODB_URI: z
-      .string({ error: 'is missing; set it to a MongoDB connection string such as mongodb://127.0.0.1:27017' })
+      .string()
       .trim()
-      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+    /** SSM Parameter Store name (a SecureString) of the MongoDB connection string, read at cold start. */
+    MONGODB_URI_PARAMETER: ssmParameterName.optional(),
+    /** Secrets Manager ARN of the MongoDB connection string (the secret's whole SecretString), read at cold start. */
+    MONGODB_URI_SECRET_ARN: secretArn.optional(),
     MONGODB_DATABASE: z.string().trim().min(1).default('sluice'),
     MONGODB_MAX_POOL_SIZE: positiveInt(5),
     MONGODB_TIMEOUT_MS: positiveInt(5000),
@@ -29,6 +47,16 @@ const envSchema = z
       .optional(),
     REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
     REDIS_TIMEOUT_MS: positiveInt(1000),
+    /** `true` connects to Redis over TLS (ElastiCache with in-transit encryption); `rediss://` in REDIS_URL does the same. */
+    REDIS_TLS: z.stringbool().default(false),
+    /** Redis ACL user (ElastiCache RBAC); the default user when unset. */
+    REDIS_USERNAME: z.string().trim().min(1).optional(),
+    /** Redis password or ElastiCache AUTH token; prefer the parameter or secret below. */
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    /** SSM Parameter Store name of the Redis password, read at cold start. */
+    REDIS_PASSWORD_PARAMETER: ssmParameterName.optional(),
+    /** Secrets Manager ARN of the Redis password, read at cold start. */
+    REDIS_PASSWORD_SECRET_ARN: secretArn.optional(),
     AWS_REGION: z.string().trim().min(1).default('us-east-1'),
     /** Local SQS endpoint (LocalStack or fauxqs); unset on AWS. */
     SQS_ENDPOINT: z.url().optional(),
@@ -47,6 +75,19 @@ const envSchema = z
     SLUICE_DEAD_RETENTION_SECONDS: positiveInt(30 * 24 * 60 * 60),
   })
   .superRefine((env, context) => {
+    for (const { setting, parameter, secretArn: arn } of SECRET_SETTINGS) {
+      const sources = [setting, parameter, arn].filter((name) => env[name] !== undefined);
+      if (sources.length > 1) {
+        context.addIssue({ code: 'custom', path: [sources[1] as string], message: `is set together with ${sources[0]}; set only one of ${setting}, ${parameter} and ${arn}` });
+      }
+    }
+    if (env.MONGODB_URI === undefined && env.MONGODB_URI_PARAMETER === undefined && env.MONGODB_URI_SECRET_ARN === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MONGODB_URI'],
+        message: 'is missing; set it to a MongoDB connection string such as mongodb://127.0.0.1:27017, or set MONGODB_URI_PARAMETER or MONGODB_URI_SECRET_ARN',
+      });
+    }
     if (env.REDIS_CLUSTER_NODES && env.REDIS_URL) {
       context.addIssue({
         code: 'custom',

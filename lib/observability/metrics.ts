@@ -14,6 +14,8 @@ export const JobMetric = {
   dispatched: 'JobsDispatched',
   deferred: 'JobsDeferred',
   attemptDuration: 'JobAttemptDuration',
+  /** Events a trigger function dropped because they can never become a job. */
+  malformedEvents: 'MalformedEvents',
 } as const;
 
 export function countMetric(name: (typeof JobMetric)[keyof typeof JobMetric], count = 1): void {

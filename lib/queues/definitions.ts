@@ -3,21 +3,27 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 
-/** SQS caps `DelaySeconds` and the SQS event source's batching window at 900 s and 300 s. */
-export const SQS_MAX_DELAY_SECONDS = 900;
-const SQS_MAX_BATCHING_WINDOW_SECONDS = 300;
-/** SQS accepts a visibility timeout of at most 12 hours. */
-const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-/** AWS recommends a visibility timeout of at least six times the function timeout for SQS event sources. */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
-/** Lambda's SQS event source accepts `maximumConcurrency` from 2 to 1000. */
-const MIN_EVENT_SOURCE_CONCURRENCY = 2;
-const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
+import {
+  defaultVisibilityTimeout,
+  SQS_MAX_BATCHING_WINDOW_SECONDS,
+  SQS_MAX_DELAY_SECONDS,
+  VISIBILITY_TIMEOUT_FACTOR,
+  MIN_MAX_RECEIVE_COUNT,
+} from './limits';
+import { queueRuleProblems } from './rules';
+
+export { SQS_MAX_DELAY_SECONDS, VISIBILITY_TIMEOUT_FACTOR };
+
 /** A standard queue's event source takes at most 10 records per batch without a batching window. */
 const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;
 const MAX_BATCH_SIZE = 10_000;
 /** Lambda functions run for at most 900 s. */
 const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+/** Lambda memory in MB: 128 to 10,240. */
+const MIN_FUNCTION_MEMORY_MB = 128;
+const MAX_FUNCTION_MEMORY_MB = 10_240;
+/** Upper bound on a queue's default `maxAttempts`, as for a job request. */
+const MAX_QUEUE_MAX_ATTEMPTS = 100;
 
 const queueNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 const limitNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
@@ -63,7 +69,7 @@ export const MAX_PRIORITY = 9;
 const priorityLaneSchema = z.strictObject({
   name: z.string().regex(limitNamePattern, 'lane names are 1-40 lowercase letters, digits or dashes'),
   minPriority: z.number().int().min(1).max(MAX_PRIORITY),
-  maxConcurrency: z.number().int().min(MIN_EVENT_SOURCE_CONCURRENCY).max(MAX_EVENT_SOURCE_CONCURRENCY),
+  maxConcurrency: z.number().int().positive(),
 });
 
 /** Choice of the process function when a limiter call to Redis fails. */
@@ -71,12 +77,24 @@ export const RedisFailurePolicy = { failClosed: 'fail-closed', failOpen: 'fail-o
 
 const queueSettingsSchema = z
   .strictObject({
+    /** Process function timeout in seconds. */
     timeoutSeconds: z.number().int().min(1).max(MAX_FUNCTION_TIMEOUT_SECONDS).default(30),
-    maxConcurrency: z.number().int().min(MIN_EVENT_SOURCE_CONCURRENCY).max(MAX_EVENT_SOURCE_CONCURRENCY).default(10),
+    /** Process function memory in MB. */
+    memorySize: z.number().int().min(MIN_FUNCTION_MEMORY_MB).max(MAX_FUNCTION_MEMORY_MB).default(512),
+    /** The SQS event source's maximum concurrency (2-1000); also the reserved concurrency unless `reservedConcurrency` is set. */
+    maxConcurrency: z.number().int().positive().default(10),
+    /** Reserved concurrency of the process function; defaults to `maxConcurrency` and may not be below it. */
+    reservedConcurrency: z.number().int().positive().optional(),
     batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(10),
     maximumBatchingWindowSeconds: z.number().int().min(0).max(SQS_MAX_BATCHING_WINDOW_SECONDS).default(0),
-    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+    /** SQS visibility timeout in seconds; defaults to 6 x timeoutSeconds + maximumBatchingWindowSeconds. */
+    visibilityTimeoutSeconds: z.number().int().positive().optional(),
+    maxReceiveCount: z.number().int().positive().default(MIN_MAX_RECEIVE_COUNT),
     messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600),
+    /** SQS `DelaySeconds` of the queue: every message waits this long before its first delivery. */
+    delaySeconds: z.number().int().min(0).default(0),
+    /** Attempts of a job whose request and job type set none; the job type's default applies when unset. */
+    maxAttempts: z.number().int().min(1).max(MAX_QUEUE_MAX_ATTEMPTS).optional(),
     /** Records of one invocation that run at once; defaults to all of them (batchSize). */
     recordConcurrency: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
     rateLimits: z.array(rateLimitSchema).default([]),
@@ -101,13 +119,6 @@ const queueSettingsSchema = z
         code: 'custom',
         path: ['maximumBatchingWindowSeconds'],
         message: `batchSize ${settings.batchSize} is over ${MAX_BATCH_SIZE_WITHOUT_WINDOW}, which Lambda allows only with maximumBatchingWindowSeconds of 1 or more`,
-      });
-    }
-    if (settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR > SQS_MAX_VISIBILITY_TIMEOUT_SECONDS) {
-      context.addIssue({
-        code: 'custom',
-        path: ['timeoutSeconds'],
-        message: `timeoutSeconds ${settings.timeoutSeconds} needs a visibility timeout over the SQS maximum of ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
       });
     }
   });
@@ -144,9 +155,9 @@ export interface QueueDefinition extends QueueSettings {
   sqsName: string;
   /** Dead-letter queue name: `<service>-<stage>-<name>-dlq`. */
   deadLetterSqsName: string;
-  /** Function timeout times {@link VISIBILITY_TIMEOUT_FACTOR}. */
+  /** SQS visibility timeout: as set, or 6 x the function timeout + the batching window. */
   visibilityTimeoutSeconds: number;
-  /** Reserved concurrency of the process function; equal to the event source's maximum concurrency. */
+  /** Reserved concurrency of the process function: as set, or the event source's maximum concurrency. */
   reservedConcurrency: number;
   /** Name of the process function in serverless.yml: `process-<name>`. */
   functionName: string;
@@ -184,56 +195,88 @@ export function queuesFileFromEnv(env: NodeJS.ProcessEnv = process.env): string 
   return file ? file : undefined;
 }
 
+/** Formats one zod issue of a queues file as `queue "<name>": <setting> <problem>`. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [root, queue, ...setting] = issue.path.map(String);
+  if (issue.code === 'invalid_key') {
+    return `queue name "${String(issue.path.at(-1))}" is invalid; ${issue.issues[0]?.message ?? 'rename it'}`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const where = root === 'queues' && queue !== undefined ? `queue "${queue}"${setting.length > 0 ? ` ${setting.join('.')}` : ''}` : '(root)';
+    return `${where}: unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}; check the spelling against docs/configuration.md`;
+  }
+  if (root === 'queues' && queue !== undefined) {
+    return `queue "${queue}": ${setting.length > 0 ? `${setting.join('.')} ` : ''}${issue.message}`;
+  }
+  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+}
+
+function deriveDefinition(name: string, settings: QueueSettings, naming: QueueNaming): QueueDefinition {
+  const sqsName = `${naming.service}-${naming.stage}-${name}`;
+  const reservedConcurrency = settings.reservedConcurrency ?? settings.maxConcurrency;
+  return {
+    ...settings,
+    name,
+    sqsName,
+    deadLetterSqsName: `${sqsName}-dlq`,
+    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds ?? defaultVisibilityTimeout(settings.timeoutSeconds, settings.maximumBatchingWindowSeconds),
+    reservedConcurrency,
+    functionName: `process-${name}`,
+    recordConcurrency: settings.recordConcurrency ?? settings.batchSize,
+    channels: [
+      {
+        lane: null,
+        minPriority: 0,
+        sqsName,
+        deadLetterSqsName: `${sqsName}-dlq`,
+        functionName: `process-${name}`,
+        maxConcurrency: settings.maxConcurrency,
+        reservedConcurrency,
+      },
+      ...[...settings.priorityLanes]
+        .sort((a, b) => a.minPriority - b.minPriority)
+        .map((lane) => ({
+          lane: lane.name,
+          minPriority: lane.minPriority,
+          sqsName: `${sqsName}-${lane.name}`,
+          deadLetterSqsName: `${sqsName}-${lane.name}-dlq`,
+          functionName: `process-${name}-${lane.name}`,
+          maxConcurrency: lane.maxConcurrency,
+          reservedConcurrency: lane.maxConcurrency,
+        })),
+    ],
+  };
+}
+
 /**
- * Parses queue definitions and derives SQS names, visibility timeouts and concurrency.
- * Throws {@link ConfigError} naming the file, the queue and the setting when a value is invalid.
+ * Checks queue definitions without deriving anything from them: unknown keys, out-of-range values
+ * and the rules of {@link queueRuleProblems}. Returns one message per problem, each naming the
+ * queue and the setting; an empty list means the definitions pass.
  */
-export function parseQueueDefinitions(raw: unknown, naming: QueueNaming, source = 'queues.json'): QueueDefinition[] {
+export function checkQueueDefinitions(raw: unknown, naming: QueueNaming = { service: 'sluice', stage: 'check' }): string[] {
   const parsed = queuesFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ConfigError(`${source} is invalid; fix these settings: ${problems.join('; ')}`, { setting: source });
+    return parsed.error.issues.map(describeIssue);
   }
   const names = Object.keys(parsed.data.queues);
   if (names.length === 0) {
-    throw new ConfigError(`${source} defines no queue; add at least one under "queues"`, { setting: source });
+    return ['no queue is defined; add at least one under "queues"'];
   }
-  return names.map((name) => {
-    const settings = parsed.data.queues[name] as QueueSettings;
-    const sqsName = `${naming.service}-${naming.stage}-${name}`;
-    return {
-      ...settings,
-      name,
-      sqsName,
-      deadLetterSqsName: `${sqsName}-dlq`,
-      visibilityTimeoutSeconds: settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
-      reservedConcurrency: settings.maxConcurrency,
-      functionName: `process-${name}`,
-      recordConcurrency: settings.recordConcurrency ?? settings.batchSize,
-      channels: [
-        {
-          lane: null,
-          minPriority: 0,
-          sqsName,
-          deadLetterSqsName: `${sqsName}-dlq`,
-          functionName: `process-${name}`,
-          maxConcurrency: settings.maxConcurrency,
-          reservedConcurrency: settings.maxConcurrency,
-        },
-        ...[...settings.priorityLanes]
-          .sort((a, b) => a.minPriority - b.minPriority)
-          .map((lane) => ({
-            lane: lane.name,
-            minPriority: lane.minPriority,
-            sqsName: `${sqsName}-${lane.name}`,
-            deadLetterSqsName: `${sqsName}-${lane.name}-dlq`,
-            functionName: `process-${name}-${lane.name}`,
-            maxConcurrency: lane.maxConcurrency,
-            reservedConcurrency: lane.maxConcurrency,
-          })),
-      ],
-    };
-  });
+  return names.flatMap((name) => queueRuleProblems(deriveDefinition(name, parsed.data.queues[name] as QueueSettings, naming)));
+}
+
+/**
+ * Parses queue definitions and derives SQS names, visibility timeouts and concurrency.
+ * Throws {@link ConfigError} naming the file, the queue and the setting when a value is invalid
+ * or a rule of {@link checkQueueDefinitions} is broken.
+ */
+export function parseQueueDefinitions(raw: unknown, naming: QueueNaming, source = 'queues.json'): QueueDefinition[] {
+  const problems = checkQueueDefinitions(raw, naming);
+  if (problems.length > 0) {
+    throw new ConfigError(`${source} is invalid; fix these settings: ${problems.join('; ')}`, { setting: source });
+  }
+  const parsed = queuesFileSchema.parse(raw);
+  return Object.entries(parsed.queues).map(([name, settings]) => deriveDefinition(name, settings, naming));
 }
 
 /** Reads and parses a queues file (default: `queues.json` at the repository root). */

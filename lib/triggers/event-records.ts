@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type { EventBridgeEvent, S3Event, SNSEvent } from 'aws-lambda';
+import { TriggerKind, type TriggerDefinition } from './definitions';
+import { MalformedEventError } from './errors';
+
+/** One unit of an event that becomes one job: its stable id and the document the payload template reads. */
+export interface EventRecord {
+  /** Stable across redeliveries of the same event, so it makes the job's idempotency key. */
+  id: string;
+  document: Record<string, unknown>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new MalformedEventError(`${field} is missing or not a string`);
+  }
+  return value;
+}
+
+/** An EventBridge event is one record: the whole event (`detail`, `source`, `detail-type`, `time`, ...). */
+function eventBridgeRecords(event: unknown): EventRecord[] {
+  if (!isObject(event) || !isObject(event.detail)) {
+    throw new MalformedEventError('the event is not an EventBridge event with a detail object');
+  }
+  const typed = event as unknown as EventBridgeEvent<string, unknown>;
+  return [{ id: requireString(typed.id, 'id'), document: event }];
+}
+
+/**
+ * Each SNS record is one: `{ message, subject, messageId, topicArn, timestamp, messageAttributes }`,
+ * with `message` parsed as JSON unless the trigger's messageFormat is `text`.
+ */
+function snsRecords(event: unknown, messageFormat: 'json' | 'text'): EventRecord[] {
+  if (!isObject(event) || !Array.isArray(event.Records)) {
+    throw new MalformedEventError('the event is not an SNS event with Records');
+  }
+  return (event as unknown as SNSEvent).Records.map((record, index) => {
+    const sns = record?.Sns;
+    if (!isObject(sns)) {
+      throw new MalformedEventError(`Records.${index}.Sns is missing`);
+    }
+    const messageId = requireString(sns.MessageId, `Records.${index}.Sns.MessageId`);
+    const raw = requireString(sns.Message, `Records.${index}.Sns.Message`);
+    let message: unknown = raw;
+    if (messageFormat === 'json') {
+      try {
+        message = JSON.parse(raw);
+      } catch {
+        throw new MalformedEventError(`Records.${index}.Sns.Message is not JSON; send JSON or set the trigger's messageFormat to "text"`);
+      }
+    }
+    const attributes = Object.fromEntries(Object.entries(sns.MessageAttributes ?? {}).map(([name, attribute]) => [name, attribute?.Value]));
+    return {
+      id: messageId,
+      document: { message, subject: sns.Subject ?? null, messageId, topicArn: sns.TopicArn, timestamp: sns.Timestamp, messageAttributes: attributes },
+    };
+  });
+}
+
+/**
+ * Each S3 record is one: `{ bucket, key, size, eTag, versionId, eventName, eventTime, sequencer }`,
+ * with the key URL-decoded (S3 sends it form-encoded: `+` for spaces).
+ */
+function s3Records(event: unknown): EventRecord[] {
+  if (!isObject(event) || !Array.isArray(event.Records)) {
+    throw new MalformedEventError('the event is not an S3 event with Records');
+  }
+  return (event as unknown as S3Event).Records.map((record, index) => {
+    const s3 = record?.s3;
+    if (!isObject(s3) || !isObject(s3.bucket) || !isObject(s3.object)) {
+      throw new MalformedEventError(`Records.${index}.s3 lacks bucket or object`);
+    }
+    const bucket = requireString(s3.bucket.name, `Records.${index}.s3.bucket.name`);
+    const encodedKey = requireString(s3.object.key, `Records.${index}.s3.object.key`);
+    let key: string;
+    try {
+      key = decodeURIComponent(encodedKey.replace(/\+/g, ' '));
+    } catch {
+      throw new MalformedEventError(`Records.${index}.s3.object.key is not URL-encoded`);
+    }
+    const versionId = s3.object.versionId ?? null;
+    const sequencer = s3.object.sequencer ?? null;
+    // The sequencer orders events of one key, so bucket, key, version and sequencer identify one notification.
+    const id = createHash('sha256').update(JSON.stringify([bucket, key, versionId, sequencer])).digest('hex').slice(0, 40);
+    return {
+      id,
+      document: { bucket, key, size: s3.object.size ?? null, eTag: s3.object.eTag ?? null, versionId, eventName: record.eventName, eventTime: record.eventTime, sequencer },
+    };
+  });
+}
+
+/** Splits an event into the records that become jobs; throws {@link MalformedEventError} when it has the wrong shape. */
+export function eventRecords(trigger: TriggerDefinition, event: unknown): EventRecord[] {
+  switch (trigger.kind) {
+    case TriggerKind.eventBridge:
+      return eventBridgeRecords(event);
+    case TriggerKind.sns:
+      return snsRecords(event, 'sns' in trigger.source ? trigger.source.sns.messageFormat : 'json');
+    case TriggerKind.s3:
+      return s3Records(event);
+  }
+}
