@@ -22,7 +22,7 @@ const snsSourceSchema = z
     /** `json` (default): the message is parsed as JSON; `text`: it is kept as a string. */
     messageFormat: z.enum(['json', 'text']).default('json'),
   })
-  .refine((source) => (source.topicName === undefined) !== (source.arn === undefined), 'set exactly one of topicName and arn');
+  .refine((source) => (source.topicName === undefined) !== (source.arn === undefined), 'must set exactly one of topicName (a topic Sluice creates) and arn (an existing topic)');
 
 /** Object-created notifications of an S3 bucket, optionally limited to a key prefix and suffix. */
 const s3SourceSchema = z.strictObject({

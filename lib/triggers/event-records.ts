@@ -10,6 +10,25 @@ export interface EventRecord {
   document: Record<string, unknown>;
 }
 
+/** A record of a multi-record event that can never become a job; the event's other records still can. */
+export interface MalformedRecord {
+  /** The record's position in the event, such as `Records.2`. */
+  id: string;
+  error: MalformedEventError;
+}
+
+/** Converts each record on its own, so one malformed record does not drop the others. */
+function convertEach<T>(records: T[], convert: (record: T, index: number) => EventRecord): (EventRecord | MalformedRecord)[] {
+  return records.map((record, index) => {
+    try {
+      return convert(record, index);
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      return { id: `Records.${index}`, error };
+    }
+  });
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -34,11 +53,11 @@ function eventBridgeRecords(event: unknown): EventRecord[] {
  * Each SNS record is one: `{ message, subject, messageId, topicArn, timestamp, messageAttributes }`,
  * with `message` parsed as JSON unless the trigger's messageFormat is `text`.
  */
-function snsRecords(event: unknown, messageFormat: 'json' | 'text'): EventRecord[] {
+function snsRecords(event: unknown, messageFormat: 'json' | 'text'): (EventRecord | MalformedRecord)[] {
   if (!isObject(event) || !Array.isArray(event.Records)) {
     throw new MalformedEventError('the event is not an SNS event with Records');
   }
-  return (event as unknown as SNSEvent).Records.map((record, index) => {
+  return convertEach((event as unknown as SNSEvent).Records, (record, index) => {
     const sns = record?.Sns;
     if (!isObject(sns)) {
       throw new MalformedEventError(`Records.${index}.Sns is missing`);
@@ -65,11 +84,11 @@ function snsRecords(event: unknown, messageFormat: 'json' | 'text'): EventRecord
  * Each S3 record is one: `{ bucket, key, size, eTag, versionId, eventName, eventTime, sequencer }`,
  * with the key URL-decoded (S3 sends it form-encoded: `+` for spaces).
  */
-function s3Records(event: unknown): EventRecord[] {
+function s3Records(event: unknown): (EventRecord | MalformedRecord)[] {
   if (!isObject(event) || !Array.isArray(event.Records)) {
     throw new MalformedEventError('the event is not an S3 event with Records');
   }
-  return (event as unknown as S3Event).Records.map((record, index) => {
+  return convertEach((event as unknown as S3Event).Records, (record, index) => {
     const s3 = record?.s3;
     if (!isObject(s3) || !isObject(s3.bucket) || !isObject(s3.object)) {
       throw new MalformedEventError(`Records.${index}.s3 lacks bucket or object`);
@@ -93,8 +112,11 @@ function s3Records(event: unknown): EventRecord[] {
   });
 }
 
-/** Splits an event into the records that become jobs; throws {@link MalformedEventError} when it has the wrong shape. */
-export function eventRecords(trigger: TriggerDefinition, event: unknown): EventRecord[] {
+/**
+ * Splits an event into the records that become jobs, each malformed record marked with its error.
+ * Throws {@link MalformedEventError} when the event as a whole has the wrong shape.
+ */
+export function eventRecords(trigger: TriggerDefinition, event: unknown): (EventRecord | MalformedRecord)[] {
   switch (trigger.kind) {
     case TriggerKind.eventBridge:
       return eventBridgeRecords(event);

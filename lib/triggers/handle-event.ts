@@ -5,7 +5,7 @@ import { RequestError } from '../errors';
 import { countMetric, JobMetric } from '../observability/metrics';
 import type { TriggerDefinition } from './definitions';
 import { MalformedEventError } from './errors';
-import { eventRecords, type EventRecord } from './event-records';
+import { eventRecords, type EventRecord, type MalformedRecord } from './event-records';
 import { renderPayload } from './payload-template';
 
 /** What one event produced. */
@@ -54,7 +54,7 @@ async function enqueueRecord(services: Services, trigger: TriggerDefinition, rec
  */
 export async function handleTriggerEvent(services: Services, trigger: TriggerDefinition, event: unknown, logger: Logger): Promise<TriggerOutcome> {
   const outcome: TriggerOutcome = { enqueued: 0, existing: 0, malformed: 0 };
-  let records: EventRecord[];
+  let records: (EventRecord | MalformedRecord)[];
   try {
     records = eventRecords(trigger, event);
   } catch (error) {
@@ -65,6 +65,12 @@ export async function handleTriggerEvent(services: Services, trigger: TriggerDef
   }
 
   for (const record of records) {
+    if ('error' in record) {
+      logger.warn('malformed event record dropped', { trigger: trigger.name, recordId: record.id, ...describeMalformed(record.error) });
+      countMetric(JobMetric.malformedEvents);
+      outcome.malformed += 1;
+      continue;
+    }
     try {
       if (await enqueueRecord(services, trigger, record)) {
         outcome.enqueued += 1;
