@@ -1,5 +1,6 @@
 import { IDEMPOTENCY_COLLECTION, idempotencyCollection } from '../idempotency/idempotency-store';
 import type { Collection, Db, IndexDescription } from 'mongodb';
+import { ConfigError } from '../errors';
 import type { JobDocument } from '../jobs/job';
 import type { ScheduleDocument } from '../schedules/schedule';
 
@@ -41,10 +42,45 @@ export function schedulesCollection(db: Db): Collection<ScheduleDocument> {
   return db.collection<ScheduleDocument>(SCHEDULES_COLLECTION);
 }
 
+/** Collections sharded on a mongos, each on {@link SHARD_KEY}. */
+const SHARDED_COLLECTIONS = [JOBS_COLLECTION, IDEMPOTENCY_COLLECTION];
 /**
- * Creates the collections' indexes (idempotent). On a mongos (`hello` returns `msg: "isdbgrid"`) it
- * also shards the jobs and idempotency-key collections on a hashed `_id`, so single-document
- * operations route to one shard.
+ * Shard key of the sharded collections. A hashed `_id` spreads inserts evenly over the shards, and
+ * single-document operations filter on `_id` by equality, so a mongos routes each to one shard.
+ */
+export const SHARD_KEY = { _id: 'hashed' } as const;
+
+/**
+ * Enables sharding on the database and shards each of {@link SHARDED_COLLECTIONS} on
+ * {@link SHARD_KEY}. The hashed index is created first, which `shardCollection` requires when a
+ * collection already has documents. Re-running is a no-op: MongoDB accepts `enableSharding` and
+ * `shardCollection` again with the same key. Throws {@link ConfigError} naming the collection when
+ * a collection is sharded on another key.
+ */
+async function shardCollections(db: Db): Promise<void> {
+  for (const name of SHARDED_COLLECTIONS) {
+    await db.collection(name).createIndex(SHARD_KEY, { name: '_id_hashed' });
+  }
+  await db.admin().command({ enableSharding: db.databaseName });
+  for (const name of SHARDED_COLLECTIONS) {
+    const namespace = `${db.databaseName}.${name}`;
+    try {
+      await db.admin().command({ shardCollection: namespace, key: SHARD_KEY });
+    } catch (error) {
+      throw new ConfigError(
+        `shardCollection ${namespace} on { _id: "hashed" } failed: ${(error as Error).message}; a collection sharded on another key must be resharded with reshardCollection or dropped first`,
+        { setting: namespace, operation: 'shardCollection', cause: error },
+      );
+    }
+  }
+}
+
+/**
+ * Creates the collections' indexes. On a mongos (`hello` returns `msg: "isdbgrid"`) it also shards
+ * the jobs and idempotency-key collections on a hashed `_id`. Running it again changes nothing:
+ * creating an existing index with the same options is a no-op, and so is sharding again with the
+ * same key. Throws when an index of the same name exists with other options (MongoDB's
+ * IndexOptionsConflict or IndexKeySpecsConflict) or a collection is sharded on another key.
  */
 export async function prepareDatabase(db: Db): Promise<{ sharded: boolean }> {
   await jobsCollection(db).createIndexes(JOB_INDEXES);
@@ -55,10 +91,6 @@ export async function prepareDatabase(db: Db): Promise<{ sharded: boolean }> {
   if (hello.msg !== 'isdbgrid') {
     return { sharded: false };
   }
-  await db.admin().command({ enableSharding: db.databaseName });
-  await db.admin().command({ shardCollection: `${db.databaseName}.${JOBS_COLLECTION}`, key: { _id: 'hashed' } });
-  // The key is the shard key too, so a mongos routes every write of one key to one shard and
-  // the `_id` unique index is enforced across shards.
-  await db.admin().command({ shardCollection: `${db.databaseName}.${IDEMPOTENCY_COLLECTION}`, key: { _id: 'hashed' } });
+  await shardCollections(db);
   return { sharded: true };
 }
