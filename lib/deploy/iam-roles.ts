@@ -1,3 +1,5 @@
+import { readDeployEnv } from './deploy-env';
+
 /**
  * IAM roles of the functions, one per kind of access, as CloudFormation resources. Each names the
  * queues and secrets it may use one by one: no wildcard on an SQS, SSM or Secrets Manager resource.
@@ -94,17 +96,17 @@ export function queueStatement(actions: string[], queueLogicalIds: string[]): St
   return { Effect: 'Allow', Action: actions, Resource: queueLogicalIds.map(arnOf) };
 }
 
-/** Reads the deployment settings of the roles from the deploying shell's environment. */
+/** Builds the role settings from the deployment variables and the functions' secret references. */
 export function roleSettingsFromEnv(naming: { service: string; stage: string }, env: NodeJS.ProcessEnv = process.env): RoleSettings {
+  const deploy = readDeployEnv(env);
   const value = (name: string) => env[name]?.trim() || undefined;
   const parameterNames = ['MONGODB_URI_PARAMETER', 'REDIS_PASSWORD_PARAMETER'].map(value).filter((name): name is string => name !== undefined);
   const secretArns = ['MONGODB_URI_SECRET_ARN', 'REDIS_PASSWORD_SECRET_ARN'].map(value).filter((arn): arn is string => arn !== undefined);
-  const kmsKeyArn = value('SLUICE_SECRETS_KMS_KEY_ARN');
   return {
     ...naming,
     parameterNames,
     secretArns,
-    ...(kmsKeyArn ? { kmsKeyArn } : {}),
-    vpc: value('SLUICE_VPC_SUBNET_IDS') !== undefined,
+    ...(deploy.SLUICE_SECRETS_KMS_KEY_ARN ? { kmsKeyArn: deploy.SLUICE_SECRETS_KMS_KEY_ARN } : {}),
+    vpc: (deploy.SLUICE_VPC_SUBNET_IDS?.length ?? 0) > 0,
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { setting } from '../config/setting-meta';
 import { ConfigError } from '../errors';
 
 import {
@@ -29,34 +30,31 @@ const queueNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 const limitNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** Source of a limit's key: a field of the job, and optionally the host of a URL in it. */
-const keyBySchema = z.strictObject({
+export const keyBySchema = z.strictObject({
   field: z
     .string()
-    .regex(/^(type|payload(\.[A-Za-z0-9_-]+)+)$/, 'must be "type" or a payload field path such as "payload.tenantId"'),
-  part: z.enum(['host']).optional(),
+    .regex(/^(type|payload(\.[A-Za-z0-9_-]+)+)$/, 'must be "type" or a payload field path such as "payload.tenantId"')
+    .meta(setting('Job field whose value keys the limit: `type` or a payload path such as `payload.tenantId`.')),
+  part: z.enum(['host']).optional().meta(setting('`host`: key on the host of the URL in `field` (one limit per webhook destination).')),
 });
 
 const limitScope = {
-  name: z.string().regex(limitNamePattern, 'limit names are 1-40 lowercase letters, digits or dashes'),
-  /** Applies only to jobs of this type; all jobs of the queue when unset. */
-  jobType: z.string().min(1).optional(),
-  /** One bucket per distinct key value; one bucket for the whole queue when unset. */
-  keyBy: keyBySchema.optional(),
+  name: z.string().regex(limitNamePattern, 'limit names are 1-40 lowercase letters, digits or dashes').meta(setting('Limit name, unique within the queue: 1-40 lowercase letters, digits or dashes.')),
+  jobType: z.string().min(1).optional().meta(setting('Applies only to jobs of this type; all jobs of the queue when unset.')),
+  keyBy: keyBySchema.optional().meta(setting('`{ field, part? }`: one limit per distinct key value; one limit for the whole queue when unset.')),
 };
 
-const rateLimitSchema = z
+export const rateLimitSchema = z
   .strictObject({
     ...limitScope,
-    ratePerSecond: z.number().positive().max(100_000),
-    /** Tokens available at once; defaults to one second's worth (at least 1). */
-    burst: z.number().int().min(1).max(1_000_000).optional(),
+    ratePerSecond: z.number().positive().max(100_000).meta(setting('Tokens added per second; fractions allowed.', 'count/s')),
+    burst: z.number().int().min(1).max(1_000_000).optional().meta(setting('Tokens available at once; one second of the rate (at least 1) when unset.', 'count')),
   })
   .transform((limit) => ({ ...limit, burst: limit.burst ?? Math.max(1, Math.ceil(limit.ratePerSecond)) }));
 
-const concurrencyLimitSchema = z.strictObject({
+export const concurrencyLimitSchema = z.strictObject({
   ...limitScope,
-  /** Jobs with one key value that may run at once. */
-  limit: z.number().int().min(1).max(10_000),
+  limit: z.number().int().min(1).max(10_000).meta(setting('Jobs with one key value that may run at once.', 'count')),
 });
 
 /** Highest job priority; 0 is the default. */
@@ -66,42 +64,37 @@ export const MAX_PRIORITY = 9;
  * A priority lane: its own SQS queue and process function for jobs of at least `minPriority`,
  * so high-priority jobs do not wait behind a backlog of normal ones.
  */
-const priorityLaneSchema = z.strictObject({
-  name: z.string().regex(limitNamePattern, 'lane names are 1-40 lowercase letters, digits or dashes'),
-  minPriority: z.number().int().min(1).max(MAX_PRIORITY),
-  maxConcurrency: z.number().int().positive(),
+export const priorityLaneSchema = z.strictObject({
+  name: z.string().regex(limitNamePattern, 'lane names are 1-40 lowercase letters, digits or dashes').meta(setting('Lane name: 1-40 lowercase letters, digits or dashes; its SQS queue is `<queue>-<lane>`.')),
+  minPriority: z.number().int().min(1).max(MAX_PRIORITY).meta(setting('Lowest job priority the lane carries (1-9).')),
+  maxConcurrency: z.number().int().positive().meta(setting("The lane's event source maximum concurrency and its function's reserved concurrency (2-1000).", 'count')),
 });
 
 /** Choice of the process function when a limiter call to Redis fails. */
 export const RedisFailurePolicy = { failClosed: 'fail-closed', failOpen: 'fail-open' } as const;
 
-const queueSettingsSchema = z
+/** Settings of one queue in queues.json. */
+export const queueSettingsSchema = z
   .strictObject({
-    /** Process function timeout in seconds. */
-    timeoutSeconds: z.number().int().min(1).max(MAX_FUNCTION_TIMEOUT_SECONDS).default(30),
-    /** Process function memory in MB. */
-    memorySize: z.number().int().min(MIN_FUNCTION_MEMORY_MB).max(MAX_FUNCTION_MEMORY_MB).default(512),
-    /** The SQS event source's maximum concurrency (2-1000); also the reserved concurrency unless `reservedConcurrency` is set. */
-    maxConcurrency: z.number().int().positive().default(10),
-    /** Reserved concurrency of the process function; defaults to `maxConcurrency` and may not be below it. */
-    reservedConcurrency: z.number().int().positive().optional(),
-    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(10),
-    maximumBatchingWindowSeconds: z.number().int().min(0).max(SQS_MAX_BATCHING_WINDOW_SECONDS).default(0),
-    /** SQS visibility timeout in seconds; defaults to 6 x timeoutSeconds + maximumBatchingWindowSeconds. */
-    visibilityTimeoutSeconds: z.number().int().positive().optional(),
-    maxReceiveCount: z.number().int().positive().default(MIN_MAX_RECEIVE_COUNT),
-    messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600),
-    /** SQS `DelaySeconds` of the queue: every message waits this long before its first delivery. */
-    delaySeconds: z.number().int().min(0).default(0),
-    /** Attempts of a job whose request and job type set none; the job type's default applies when unset. */
-    maxAttempts: z.number().int().min(1).max(MAX_QUEUE_MAX_ATTEMPTS).optional(),
-    /** Records of one invocation that run at once; defaults to all of them (batchSize). */
-    recordConcurrency: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
-    rateLimits: z.array(rateLimitSchema).default([]),
-    concurrencyLimits: z.array(concurrencyLimitSchema).default([]),
-    /** fail-closed (default): a job whose limit cannot be checked waits and is sent again; fail-open: it runs. */
-    onRedisError: z.enum([RedisFailurePolicy.failClosed, RedisFailurePolicy.failOpen]).default(RedisFailurePolicy.failClosed),
-    priorityLanes: z.array(priorityLaneSchema).max(5).default([]),
+    timeoutSeconds: z.number().int().min(1).max(MAX_FUNCTION_TIMEOUT_SECONDS).default(30).meta(setting('Process function timeout.', 's')),
+    memorySize: z.number().int().min(MIN_FUNCTION_MEMORY_MB).max(MAX_FUNCTION_MEMORY_MB).default(512).meta(setting('Process function memory.', 'MB')),
+    maxConcurrency: z.number().int().positive().default(10).meta(setting("The SQS event source's maximum concurrency (2-1000); also the reserved concurrency unless reservedConcurrency is set.", 'count')),
+    reservedConcurrency: z.number().int().positive().optional().meta(setting('Reserved concurrency of the process function; maxConcurrency when unset, and never below it.', 'count')),
+    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(10).meta(setting('Records per invocation; over 10 needs maximumBatchingWindowSeconds of 1 or more.', 'count')),
+    maximumBatchingWindowSeconds: z.number().int().min(0).max(SQS_MAX_BATCHING_WINDOW_SECONDS).default(0).meta(setting('How long the event source gathers a batch.', 's')),
+    visibilityTimeoutSeconds: z.number().int().positive().optional().meta(setting('SQS visibility timeout; 6 x timeoutSeconds + maximumBatchingWindowSeconds when unset, and never below that.', 's')),
+    maxReceiveCount: z.number().int().positive().default(MIN_MAX_RECEIVE_COUNT).meta(setting('Receives before SQS moves a message to the dead-letter queue (5-1000).', 'count')),
+    messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600).meta(setting('How long SQS keeps a message.', 's')),
+    delaySeconds: z.number().int().min(0).default(0).meta(setting("The queue's SQS DelaySeconds: every message waits this long before its first delivery (0-900).", 's')),
+    maxAttempts: z.number().int().min(1).max(MAX_QUEUE_MAX_ATTEMPTS).optional().meta(setting("Attempts of a job whose request sets none; the job type's default when unset.", 'count')),
+    recordConcurrency: z.number().int().min(1).max(MAX_BATCH_SIZE).optional().meta(setting('Records of one invocation that run at once; batchSize when unset.', 'count')),
+    rateLimits: z.array(rateLimitSchema).default([]).meta(setting('Token buckets in Redis; see Rate limits below.')),
+    concurrencyLimits: z.array(concurrencyLimitSchema).default([]).meta(setting('Semaphores in Redis; see Concurrency limits below.')),
+    onRedisError: z
+      .enum([RedisFailurePolicy.failClosed, RedisFailurePolicy.failOpen])
+      .default(RedisFailurePolicy.failClosed)
+      .meta(setting('When Redis cannot answer a limit check: `fail-closed` sends the job back for 5 s, `fail-open` runs it.')),
+    priorityLanes: z.array(priorityLaneSchema).max(5).default([]).meta(setting('Up to 5 lanes, each its own SQS queue and process function; see Priority lanes below.')),
   })
   .superRefine((settings, context) => {
     const names = [...settings.rateLimits, ...settings.concurrencyLimits].map((limit) => limit.name);

@@ -1,4 +1,5 @@
 import { buildRole, PROCESS_QUEUE_ACTIONS, queueStatement, roleSettingsFromEnv, SEND_QUEUE_ACTIONS, type RoleSettings } from '../deploy/iam-roles';
+import { readDeployEnv } from '../deploy/deploy-env';
 import { buildTriggerFunctions, buildTriggerResources } from '../deploy/trigger-functions';
 import { createJobTypeRegistry } from '../jobs/types';
 import { DEFAULT_TRIGGERS_FILE, parseTriggerDefinitions, readTriggersFile, triggersFileFromEnv, type TriggerDefinition } from '../triggers/definitions';
@@ -122,18 +123,13 @@ export function buildRoleResources(definitions: QueueDefinition[], roleSettings:
   return resources;
 }
 
-/** VPC settings for serverless.yml from SLUICE_VPC_SUBNET_IDS and SLUICE_VPC_SECURITY_GROUP_IDS (comma-separated), or none. */
+/** VPC settings for serverless.yml from SLUICE_VPC_SUBNET_IDS and SLUICE_VPC_SECURITY_GROUP_IDS, or none when they are unset. */
 export function vpcFromEnv(env: NodeJS.ProcessEnv = process.env): { subnetIds: string[]; securityGroupIds: string[] } | undefined {
-  const list = (name: string) => (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-  const subnetIds = list('SLUICE_VPC_SUBNET_IDS');
-  const securityGroupIds = list('SLUICE_VPC_SECURITY_GROUP_IDS');
-  if (subnetIds.length === 0 && securityGroupIds.length === 0) {
+  const deploy = readDeployEnv(env);
+  if (!deploy.SLUICE_VPC_SUBNET_IDS || !deploy.SLUICE_VPC_SECURITY_GROUP_IDS) {
     return undefined;
   }
-  if (subnetIds.length === 0 || securityGroupIds.length === 0) {
-    throw new Error('set both SLUICE_VPC_SUBNET_IDS and SLUICE_VPC_SECURITY_GROUP_IDS (comma-separated ids), or neither');
-  }
-  return { subnetIds, securityGroupIds };
+  return { subnetIds: deploy.SLUICE_VPC_SUBNET_IDS, securityGroupIds: deploy.SLUICE_VPC_SECURITY_GROUP_IDS };
 }
 
 function loadTriggers(definitions: QueueDefinition[]): TriggerDefinition[] {

@@ -1,36 +1,40 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { setting } from '../config/setting-meta';
 import { ConfigError } from '../errors';
 
 const triggerNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** An EventBridge rule on a bus (default: the account's default bus) with an event pattern. */
-const eventBridgeSourceSchema = z.strictObject({
-  eventBus: z.string().min(1).optional(),
-  /** EventBridge event pattern, such as `{ "source": ["shop.orders"] }`. */
-  pattern: z.record(z.string(), z.unknown()).refine((pattern) => Object.keys(pattern).length > 0, 'must match at least one field'),
+export const eventBridgeSourceSchema = z.strictObject({
+  eventBus: z.string().min(1).optional().meta(setting("Event bus name or ARN; the account's default bus when unset.")),
+  pattern: z
+    .record(z.string(), z.unknown())
+    .refine((pattern) => Object.keys(pattern).length > 0, 'must match at least one field')
+    .meta(setting('EventBridge event pattern, such as `{ "source": ["shop.orders"] }`.')),
 });
 
 /** A subscription to an SNS topic: one that Sluice creates (`topicName`) or an existing one (`arn`). */
-const snsSourceSchema = z
+export const snsSourceSchema = z
   .strictObject({
-    topicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 letters, digits, - or _').optional(),
-    arn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN').optional(),
-    /** SNS subscription filter policy on message attributes. */
-    filterPolicy: z.record(z.string(), z.unknown()).optional(),
-    /** `json` (default): the message is parsed as JSON; `text`: it is kept as a string. */
-    messageFormat: z.enum(['json', 'text']).default('json'),
+    topicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 letters, digits, - or _').optional().meta(setting('A topic that the stack creates. Set this or arn.')),
+    arn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+      .optional()
+      .meta(setting('An existing topic. Set this or topicName.')),
+    filterPolicy: z.record(z.string(), z.unknown()).optional().meta(setting('SNS subscription filter policy on message attributes.')),
+    messageFormat: z.enum(['json', 'text']).default('json').meta(setting('`json`: the message is parsed as JSON (a message that is not JSON is malformed); `text`: it stays a string.')),
   })
   .refine((source) => (source.topicName === undefined) !== (source.arn === undefined), 'must set exactly one of topicName (a topic Sluice creates) and arn (an existing topic)');
 
 /** Object-created notifications of an S3 bucket, optionally limited to a key prefix and suffix. */
-const s3SourceSchema = z.strictObject({
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-  /** true: the bucket exists outside this stack; false (default): serverless creates it. */
-  existing: z.boolean().default(false),
-  prefix: z.string().optional(),
-  suffix: z.string().optional(),
+export const s3SourceSchema = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').meta(setting('Bucket name.')),
+  existing: z.boolean().default(false).meta(setting('`true`: the bucket exists outside the stack; `false`: the stack creates it.')),
+  prefix: z.string().optional().meta(setting('Only objects whose key starts with this.')),
+  suffix: z.string().optional().meta(setting('Only objects whose key ends with this.')),
 });
 
 const sourceSchema = z.union([
@@ -39,21 +43,17 @@ const sourceSchema = z.union([
   z.strictObject({ s3: s3SourceSchema }),
 ]);
 
-const triggerSchema = z.strictObject({
-  /** Exactly one of `eventBridge`, `sns` or `s3`. */
-  source: sourceSchema,
-  /** Queue the jobs go to; a queue of the queue definitions. */
-  queue: z.string().min(1),
-  /** Job type of the jobs; its payload schema validates the mapped payload. */
-  jobType: z.string().min(1),
-  /** Payload template: `{ "$path": "detail.orderId" }` anywhere in it is replaced by that field of the event record. */
-  payload: z.unknown().refine((value) => value !== undefined, 'is required; use {} for a job type without payload'),
-  /** Priority of the jobs, 0-9. */
-  priority: z.number().int().min(0).max(9).optional(),
-  /** Delay of the jobs in seconds (0-900 rides on SQS; longer waits in MongoDB). */
-  delaySeconds: z.number().int().min(0).max(30 * 24 * 60 * 60).optional(),
-  /** Attempts of each job; the queue's or job type's default when unset. */
-  maxAttempts: z.number().int().min(1).max(100).optional(),
+export const triggerSchema = z.strictObject({
+  source: sourceSchema.meta(setting('Exactly one of `{ "eventBridge": {...} }`, `{ "sns": {...} }` or `{ "s3": {...} }`.')),
+  queue: z.string().min(1).meta(setting('Queue the jobs go to, a queue of queues.json.')),
+  jobType: z.string().min(1).meta(setting("Job type of the jobs; its payload schema checks each mapped payload.")),
+  payload: z
+    .unknown()
+    .refine((value) => value !== undefined, 'is required; use {} for a job type without payload')
+    .meta(setting('Payload template: every `{ "$path": "a.b.0.c" }` in it is replaced by that field of the event record; the rest is copied.')),
+  priority: z.number().int().min(0).max(9).optional().meta(setting('Priority of the jobs (0-9).')),
+  delaySeconds: z.number().int().min(0).max(30 * 24 * 60 * 60).optional().meta(setting('Delay of the jobs (up to 30 days).', 's')),
+  maxAttempts: z.number().int().min(1).max(100).optional().meta(setting("Attempts of each job; the queue's or job type's default when unset.", 'count')),
 });
 
 const triggersFileSchema = z.strictObject({
