@@ -89,7 +89,7 @@ describe('npm run db:prepare on a mongos', () => {
     const result = await prepare(server.uri, 'sluice_other');
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('shardCollection sluice_other.jobs on { _id: "hashed" } failed');
+    expect(result.stderr).toContain('shardCollection sluice_other.jobs on {"_id":"hashed"} failed');
     expect(result.stderr).toContain('reshardCollection');
   });
 });
