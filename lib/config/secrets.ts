@@ -24,7 +24,11 @@ export function powertoolsSecretSources(providers: { ssm?: SSMProvider; secrets?
     getSecret: async (arn) => {
       secrets ??= new SecretsProvider();
       const value = await secrets.get(arn, { maxAge: CACHE_SECONDS });
-      return typeof value === 'string' ? value : value === undefined ? undefined : Buffer.from(value).toString('utf8');
+      if (value === undefined || typeof value === 'string') {
+        return value;
+      }
+      // A secret stored as SecretBinary arrives as bytes.
+      return Buffer.from(value).toString('utf8');
     },
   };
 }

@@ -71,12 +71,14 @@ function mappingProblems(mappingId: string, mapping: Record<string, unknown>, qu
 
 /**
  * Checks a packaged template against the rules that keep messages out of the dead-letter queue
- * and the functions' permissions narrow. For each SQS event source mapping: the queue's
- * visibility timeout is at least 6 times the function timeout plus the batching window (AWS's
- * guidance for SQS event sources), the event source's maximum concurrency is set, at least 2 and
- * at most the function's reserved concurrency, partial batch responses are on, and the queue has a
- * redrive policy with `maxReceiveCount` of at least 5. Every IAM policy names its SQS resources
- * (see {@link iamProblems}). Returns one message per problem; an empty list means the template passes.
+ * and the functions' permissions narrow. Each SQS event source mapping must meet four rules:
+ * - the queue's visibility timeout is at least 6 times the function timeout plus the batching
+ *   window (AWS's guidance for SQS event sources);
+ * - the maximum concurrency is set, at least 2 and at most the function's reserved concurrency;
+ * - partial batch responses are on;
+ * - the queue has a redrive policy with `maxReceiveCount` of at least 5.
+ * Every IAM statement must also name its SQS, SSM and Secrets Manager resources (see
+ * {@link iamProblems}). Returns one message per problem; an empty list means the template passes.
  */
 export function checkTemplate(template: Template): string[] {
   const resources = template.Resources ?? {};

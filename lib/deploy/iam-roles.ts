@@ -36,7 +36,7 @@ export const SEND_QUEUE_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl'];
 /** AWS-managed policy that lets a function in a VPC create and delete its network interfaces. */
 const VPC_ACCESS_POLICY_ARN = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' };
 
-/** Logical id of a queue's ARN, as `{ Fn::GetAtt: [id, Arn] }`. */
+/** Returns the ARN of a template resource, as `{ Fn::GetAtt: [logicalId, Arn] }`. */
 export function arnOf(logicalId: string): Record<string, unknown> {
   return { 'Fn::GetAtt': [logicalId, 'Arn'] };
 }

@@ -23,7 +23,7 @@ export function triggerRoleId(trigger: TriggerDefinition): string {
   return `Trigger${pascalCase(trigger.name)}Role`;
 }
 
-/** The serverless.yml event of a trigger. */
+/** Builds the serverless.yml event of a trigger. */
 function triggerEvent(trigger: TriggerDefinition): Record<string, unknown> {
   const source = trigger.source;
   if ('eventBridge' in source) {

@@ -40,7 +40,7 @@ function requireString(value: unknown, field: string): string {
   return value;
 }
 
-/** An EventBridge event is one record: the whole event (`detail`, `source`, `detail-type`, `time`, ...). */
+/** Returns an EventBridge event as one record: the whole event (`detail`, `source`, `detail-type`, `time`, ...). */
 function eventBridgeRecords(event: unknown): EventRecord[] {
   if (!isObject(event) || !isObject(event.detail)) {
     throw new MalformedEventError('the event is not an EventBridge event with a detail object');
@@ -50,7 +50,7 @@ function eventBridgeRecords(event: unknown): EventRecord[] {
 }
 
 /**
- * Each SNS record is one: `{ message, subject, messageId, topicArn, timestamp, messageAttributes }`,
+ * Converts each SNS record to one record: `{ message, subject, messageId, topicArn, timestamp, messageAttributes }`,
  * with `message` parsed as JSON unless the trigger's messageFormat is `text`.
  */
 function snsRecords(event: unknown, messageFormat: 'json' | 'text'): (EventRecord | MalformedRecord)[] {
@@ -81,7 +81,7 @@ function snsRecords(event: unknown, messageFormat: 'json' | 'text'): (EventRecor
 }
 
 /**
- * Each S3 record is one: `{ bucket, key, size, eTag, versionId, eventName, eventTime, sequencer }`,
+ * Converts each S3 record to one record: `{ bucket, key, size, eTag, versionId, eventName, eventTime, sequencer }`,
  * with the key URL-decoded (S3 sends it form-encoded: `+` for spaces).
  */
 function s3Records(event: unknown): (EventRecord | MalformedRecord)[] {

@@ -8,7 +8,7 @@ import { MalformedEventError } from './errors';
 import { eventRecords, type EventRecord, type MalformedRecord } from './event-records';
 import { renderPayload } from './payload-template';
 
-/** What one event produced. */
+/** Counts of the jobs one event produced. */
 export interface TriggerOutcome {
   /** Jobs created by this call. */
   enqueued: number;
@@ -18,7 +18,7 @@ export interface TriggerOutcome {
   malformed: number;
 }
 
-/** The reason an event was dropped, without any of its contents: error messages of job validation can quote values. */
+/** Describes why an event was dropped without quoting its contents, because job validation messages can quote values. */
 function describeMalformed(error: MalformedEventError | RequestError): { reason: string; fields?: string[] } {
   if (error instanceof RequestError) {
     return { reason: 'the mapped job is invalid', fields: error.problems.map((problem) => problem.field) };
@@ -48,9 +48,9 @@ async function enqueueRecord(services: Services, trigger: TriggerDefinition, rec
  * Enqueues one job per record of an EventBridge, SNS or S3 event, mapped by the trigger's payload
  * template. An event or record that can never become a job is logged (reason and field names,
  * never contents), counted as `MalformedEvents` and skipped, so Lambda does not retry it. Any
- * other error (MongoDB or SQS unreachable) is thrown for Lambda to retry the event; the records
- * enqueued before it are not enqueued twice, because each job's idempotency key is the trigger and
- * record id.
+ * other error (MongoDB or SQS unreachable) is thrown, so Lambda retries the event. The records
+ * enqueued before the error are not enqueued twice, because each job's idempotency key is the
+ * trigger name and the record id.
  */
 export async function handleTriggerEvent(services: Services, trigger: TriggerDefinition, event: unknown, logger: Logger): Promise<TriggerOutcome> {
   const outcome: TriggerOutcome = { enqueued: 0, existing: 0, malformed: 0 };

@@ -60,6 +60,9 @@ describe('serverless package', () => {
     expect(bundle.split('\n').length).toBeLessThan(bundle.length / 500);
     // Tree-shaken and split per function: the jobs API bundle carries no trigger or dispatch code.
     expect(bundle).not.toContain('malformed event dropped');
+    // Class names survive minification: jobs store lastError.name.
+    const processBundle = readZip(join(outputDir, 'process-default.zip')).get('functions/process.js')?.toString('utf8') ?? '';
+    expect(processBundle).toContain('"PermanentJobError"');
   });
 
   it('passes the template check', () => {
