@@ -29,12 +29,14 @@ export function schedulesCollection(db: Db): Collection<ScheduleDocument> {
 }
 
 /**
- * Enables sharding on the database and shards each collection of the plan that has a shard key
- * (jobs and idempotency keys, on a hashed `_id`: inserts spread evenly, and single-document
- * operations filter on `_id` by equality, so a mongos routes each to one shard). The shard key
- * index is created first, which `shardCollection` requires when a collection already has documents. Re-running is a no-op: MongoDB accepts `enableSharding` and
- * `shardCollection` again with the same key. Throws {@link ConfigError} naming the collection when
- * a collection is sharded on another key.
+ * Enables sharding on the database and shards each collection of the plan that has a shard key:
+ * jobs and idempotency keys, on a hashed `_id`. Inserts spread evenly over the shards, and
+ * single-document operations filter on `_id` by equality, so a mongos routes each to one shard.
+ * The shard key index is created first, which `shardCollection` requires when a collection
+ * already has documents. Re-running is a no-op: a mongos returns ok for `enableSharding` on a
+ * sharded database and for `shardCollection` with the collection's current key (MongoDB server
+ * ticket SERVER-32619, 4.0 and later). Throws {@link ConfigError} naming the collection when a
+ * collection is sharded on another key.
  */
 async function shardCollections(db: Db): Promise<void> {
   const sharded = Object.entries(DATABASE_PLAN).flatMap(([name, plan]) => (plan.shardKey ? [{ name, key: plan.shardKey }] : []));
