@@ -1,6 +1,7 @@
 // Loaded by serverless.yml through ${file(...)}: builds the per-queue process functions, SQS
-// queues, dead-letter queues and IAM resources from queues.json, using the same TypeScript code
-// (lib/queues) that the embedded local stack uses. esbuild compiles that code in memory.
+// queues, dead-letter queues, trigger functions and IAM roles from queues.json and triggers.json,
+// using the same TypeScript code (lib/queues, lib/triggers, lib/deploy) that the functions and the
+// embedded local stack use. esbuild compiles that code in memory.
 const Module = require('node:module');
 const path = require('node:path');
 const { buildSync } = require('esbuild');
@@ -16,12 +17,16 @@ function loadTypeScript(file) {
   return compiled.exports;
 }
 
+let cached;
+
 async function queueConfig(resolveVariable) {
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');
-  return loadTypeScript(entry).serverlessQueueConfig({ service, stage });
+  cached ??= loadTypeScript(entry).serverlessQueueConfig({ service, stage });
+  return cached;
 }
 
 module.exports.processFunctions = async ({ resolveVariable }) => (await queueConfig(resolveVariable)).processFunctions;
+module.exports.triggerFunctions = async ({ resolveVariable }) => (await queueConfig(resolveVariable)).triggerFunctions;
 module.exports.resources = async ({ resolveVariable }) => (await queueConfig(resolveVariable)).resources;
-module.exports.queueArns = async ({ resolveVariable }) => (await queueConfig(resolveVariable)).queueArns;
+module.exports.vpc = async ({ resolveVariable }) => (await queueConfig(resolveVariable)).vpc;

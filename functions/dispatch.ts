@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { getServices } from '../lib/clients';
+import { getServices, servicesReady } from '../lib/clients';
 import { runDispatch, type DispatchReport } from '../lib/dispatch/dispatch';
 import { logger } from '../lib/observability/logger';
 import { metrics } from '../lib/observability/metrics';
@@ -14,6 +14,7 @@ const RESERVE_MS = 10_000;
 export const handler = middy<unknown, DispatchReport>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
+  .use(servicesReady())
   .handler(async (_event: unknown, context: Context) =>
     runDispatch(getServices(), { budgetMs: Math.max(1_000, context.getRemainingTimeInMillis() - RESERVE_MS) }),
   );

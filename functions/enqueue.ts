@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { getServices } from '../lib/clients';
+import { getServices, servicesReady } from '../lib/clients';
 import { getConfig } from '../lib/config/env';
 import { enqueueBatch, enqueueJob } from '../lib/enqueue/enqueue';
 import { HttpStatus } from '../lib/errors';
@@ -17,6 +17,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES }))
   .handler(async (event) => {
     const queue = event.pathParameters?.queue ?? '';
@@ -32,6 +33,7 @@ export const batchHandler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructu
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(httpErrors(logger))
+  .use(servicesReady())
   // A batch carries up to 100 jobs, so its body may be up to 100 times one job's limit.
   .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES * 100 }))
   .handler(async (event) => {

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { getServices } from '../lib/clients';
+import { getServices, servicesReady } from '../lib/clients';
 import { HttpStatus } from '../lib/errors';
 import { httpErrors } from '../lib/http/errors-middleware';
 import { jsonBody, type JsonEvent } from '../lib/http/json-body';
@@ -16,24 +16,28 @@ import { logger } from '../lib/observability/logger';
 export const getJob = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .handler(async (event) => jsonResponse(HttpStatus.ok, await getJobStatus(getServices(), event.pathParameters?.id ?? '')));
 
 /** `GET /queues`: the queues this deployment defines. */
 export const queues = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .handler(async () => jsonResponse(HttpStatus.ok, listQueues(getServices())));
 
 /** `GET /queues/{queue}/stats`: counts by state, recent completions and failures, the oldest waiting job, and jobs finished per minute over the last hour; cached for SLUICE_STATS_CACHE_TTL_SECONDS. */
 export const queueStats = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .handler(async (event) => jsonResponse(HttpStatus.ok, await getQueueStats(getServices(), event.pathParameters?.queue ?? '')));
 
 /** `DELETE /jobs/{id}`: cancels a job that has not started; 200 with the job, 409 once it has started or finished. */
 export const cancelJob = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .handler(async (event) => jsonResponse(HttpStatus.ok, await cancelJobById(getServices(), event.pathParameters?.id ?? '')));
 
 /** Retry bodies are tiny: `{ "maxAttempts": n }`. */
@@ -55,6 +59,7 @@ const optionalRetryBody: MiddlewareObj<APIGatewayProxyEventV2> = {
 export const retryJob = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .use(optionalRetryBody)
   .handler(async (event) => {
     const body = (event as unknown as JsonEvent).body;
@@ -65,6 +70,7 @@ export const retryJob = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredR
 export const listJobs = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .handler(async (event) =>
     jsonResponse(HttpStatus.ok, await listQueueJobs(getServices(), event.pathParameters?.queue ?? '', event.queryStringParameters ?? {})),
   );

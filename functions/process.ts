@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { getServices } from '../lib/clients';
+import { getServices, servicesReady } from '../lib/clients';
 import { ConfigError } from '../lib/errors';
 import { logger } from '../lib/observability/logger';
 import { metrics } from '../lib/observability/metrics';
@@ -30,6 +30,7 @@ function queueOfThisFunction() {
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
+  .use(servicesReady())
   .handler(async (event: SQSEvent, context: Context) => {
     const services = getServices();
     const queue = queueOfThisFunction();

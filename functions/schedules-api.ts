@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { getServices } from '../lib/clients';
+import { getServices, servicesReady } from '../lib/clients';
 import { getConfig } from '../lib/config/env';
 import { HttpStatus } from '../lib/errors';
 import { httpErrors } from '../lib/http/errors-middleware';
@@ -15,6 +15,7 @@ function scheduleAction(action: (id: string) => Promise<unknown>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrors(logger))
+    .use(servicesReady())
     .handler(async (event) => jsonResponse(HttpStatus.ok, await action(event.pathParameters?.id ?? '')));
 }
 
@@ -22,6 +23,7 @@ function scheduleAction(action: (id: string) => Promise<unknown>) {
 export const create = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors(logger))
+  .use(servicesReady())
   .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES }))
   .handler(async (event) => jsonResponse(HttpStatus.created, await createSchedule(getServices(), (event as unknown as JsonEvent).body)));
 

@@ -47,6 +47,7 @@ async function createQueuePair(sqs: SQSClient, definition: QueueDefinition): Pro
   const url = await ensureQueue(sqs, definition.sqsName, {
     VisibilityTimeout: String(definition.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(definition.messageRetentionSeconds),
+    DelaySeconds: String(definition.delaySeconds),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: definition.maxReceiveCount }),
   });
   const arn = await readQueueArn(sqs, url, definition.sqsName);

@@ -19,4 +19,4 @@ if (problems.length > 0) {
   process.stderr.write(`${file} fails the deployment checks:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write(`${file}: every SQS event source passes the deployment checks\n`);
+process.stdout.write(`${file}: every SQS event source and IAM statement passes the deployment checks\n`);

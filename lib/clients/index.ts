@@ -1,6 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { MiddlewareObj } from '@middy/core';
 import type { Collection, MongoClient } from 'mongodb';
 import { getConfig, type SluiceConfig } from '../config/env';
+import { powertoolsSecretSources, resolveSecretSettings, type SecretSources } from '../config/secrets';
 import type { JobDocument } from '../jobs/job';
 import type { JobTypeRegistry } from '../jobs/registry';
 import { createJobTypeRegistry } from '../jobs/types';
@@ -64,12 +66,39 @@ export function createServices(config: SluiceConfig): Services {
 }
 
 let services: Services | undefined;
+let preparing: Promise<Services> | undefined;
+
+/**
+ * Creates the container's services once, after reading the settings that come from SSM Parameter
+ * Store or Secrets Manager (see {@link resolveSecretSettings}). A failed read is not remembered,
+ * so the next invocation tries again.
+ */
+export function prepareServices(sources: SecretSources = powertoolsSecretSources()): Promise<Services> {
+  preparing ??= resolveSecretSettings(getConfig(), sources).then((config) => {
+    services ??= createServices(config);
+    return services;
+  });
+  preparing.catch(() => {
+    preparing = undefined;
+  });
+  return preparing;
+}
 
 /**
  * Returns the container's services, created on first use and reused by every later invocation.
- * No handler closes them: Lambda freezes the container with its connections open.
+ * No handler closes them: Lambda freezes the container with its connections open. Handlers run the
+ * {@link servicesReady} middleware first, so settings from SSM or Secrets Manager are resolved by then.
  */
 export function getServices(): Services {
   services ??= createServices(getConfig());
   return services;
+}
+
+/** Middleware that awaits {@link prepareServices} before the handler runs. */
+export function servicesReady(): MiddlewareObj {
+  return {
+    before: async () => {
+      await prepareServices();
+    },
+  };
 }

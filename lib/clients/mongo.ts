@@ -1,5 +1,6 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
 import type { SluiceConfig } from '../config/env';
+import { ConfigError } from '../errors';
 
 /** A pooled connection unused this long is closed, so a quiet container keeps no sockets a NAT or load balancer may cut. */
 const MONGODB_MAX_IDLE_MS = 60_000;
@@ -29,5 +30,8 @@ export function mongoClientOptions(config: SluiceConfig): MongoClientOptions {
 
 /** Creates the container's MongoClient. It connects on the first operation, not here. */
 export function createMongoClient(config: SluiceConfig): MongoClient {
+  if (config.MONGODB_URI === undefined) {
+    throw new ConfigError('MONGODB_URI is not resolved yet; a handler must run the resolveSecrets middleware before it creates the services', { setting: 'MONGODB_URI' });
+  }
   return new MongoClient(config.MONGODB_URI, mongoClientOptions(config));
 }

@@ -43,6 +43,9 @@ export function redisNodeOptions(config: SluiceConfig): RedisOptions {
     // A command sent on a connection that drops is retried once on the next connection, then fails.
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
+    ...(config.REDIS_USERNAME === undefined ? {} : { username: config.REDIS_USERNAME }),
+    ...(config.REDIS_PASSWORD === undefined ? {} : { password: config.REDIS_PASSWORD }),
+    ...(config.REDIS_TLS ? { tls: {} } : {}),
   };
 }
 
@@ -56,6 +59,8 @@ export function redisClusterOptions(config: SluiceConfig): ClusterOptions {
     // Concurrent commands (a batch's cache writes) share round trips.
     enableAutoPipelining: true,
     slotsRefreshTimeout: config.REDIS_TIMEOUT_MS,
+    // ElastiCache's TLS certificates name the node hostnames, so ioredis must connect by hostname, not by a resolved IP.
+    ...(config.REDIS_TLS ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
     clusterRetryStrategy: reconnectDelay,
     // A node whose connection drops (CLIENT KILL, an idle cut) reconnects by itself instead of
     // waiting for a MOVED reply to refresh the slot map.

@@ -1,8 +1,20 @@
-import { VISIBILITY_TIMEOUT_FACTOR } from '../queues/definitions';
+import {
+  MIN_EVENT_SOURCE_CONCURRENCY,
+  MIN_MAX_RECEIVE_COUNT,
+  SQS_MAX_DELAY_SECONDS,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from '../queues/limits';
+import { iamProblems } from './check-iam';
+
+/** One resource of a packaged CloudFormation template, as far as the checks read it. */
+export interface TemplateResource {
+  Type?: string;
+  Properties?: Record<string, unknown>;
+}
 
 /** A packaged CloudFormation template, as far as the checks read it. */
-interface Template {
-  Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+export interface Template {
+  Resources?: Record<string, TemplateResource>;
 }
 
 /** Lambda's default function timeout in seconds, used when a function sets none. */
@@ -15,18 +27,64 @@ function getAttTarget(value: unknown): string | undefined {
   return Array.isArray(target) && typeof target[0] === 'string' ? target[0] : undefined;
 }
 
+function queueProblems(queueId: string, queue: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const redrive = queue.RedrivePolicy as { maxReceiveCount?: unknown } | undefined;
+  if (!redrive) {
+    problems.push(`${queueId}: no RedrivePolicy; add a dead-letter queue`);
+  } else if (Number(redrive.maxReceiveCount) < MIN_MAX_RECEIVE_COUNT) {
+    problems.push(`${queueId}: RedrivePolicy.maxReceiveCount ${String(redrive.maxReceiveCount)} is below ${MIN_MAX_RECEIVE_COUNT}; raise it so throttled receives cannot reach the dead-letter queue`);
+  }
+  if (Number(queue.DelaySeconds ?? 0) > SQS_MAX_DELAY_SECONDS) {
+    problems.push(`${queueId}: DelaySeconds ${String(queue.DelaySeconds)} is over the SQS maximum of ${SQS_MAX_DELAY_SECONDS}`);
+  }
+  return problems;
+}
+
+function mappingProblems(mappingId: string, mapping: Record<string, unknown>, queueId: string, queue: Record<string, unknown>, functionId: string, fn: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const timeout = Number(fn.Timeout ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS);
+  const window = Number(mapping.MaximumBatchingWindowInSeconds ?? 0);
+  const visibility = Number(queue.VisibilityTimeout ?? SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS);
+  const minimumVisibility = timeout * VISIBILITY_TIMEOUT_FACTOR + window;
+  if (visibility < minimumVisibility) {
+    problems.push(
+      `${queueId}: VisibilityTimeout ${visibility} s is under ${VISIBILITY_TIMEOUT_FACTOR} x the ${timeout} s timeout of ${functionId} + the ${window} s batching window; raise it to at least ${minimumVisibility} s`,
+    );
+  }
+  const maximumConcurrency = (mapping.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency;
+  const reserved = fn.ReservedConcurrentExecutions as number | undefined;
+  if (maximumConcurrency === undefined) {
+    problems.push(`${mappingId}: ScalingConfig.MaximumConcurrency is not set; set it to at most the reserved concurrency of ${functionId}`);
+  } else if (maximumConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
+    problems.push(`${mappingId}: MaximumConcurrency ${maximumConcurrency} is below the SQS event source's minimum of ${MIN_EVENT_SOURCE_CONCURRENCY}`);
+  } else if (reserved === undefined || maximumConcurrency > reserved) {
+    problems.push(
+      `${mappingId}: MaximumConcurrency ${maximumConcurrency} is above the reserved concurrency (${reserved ?? 'none'}) of ${functionId}; set reserved concurrency to at least the maximum concurrency`,
+    );
+  }
+  if (!(mapping.FunctionResponseTypes as string[] | undefined)?.includes('ReportBatchItemFailures')) {
+    problems.push(`${mappingId}: FunctionResponseTypes lacks ReportBatchItemFailures; failed records would return the whole batch`);
+  }
+  return problems;
+}
+
 /**
- * Checks every SQS event source mapping of a packaged template against the rules that keep
- * messages out of the dead-letter queue. The queue's visibility timeout is at least 6 times the
- * function timeout (AWS's guidance for SQS event sources). The event source's maximum concurrency
- * is set and equals the function's reserved concurrency, so Lambda throttling does not count as
- * receives. Partial batch responses are on, and the queue has a redrive policy.
- * Returns one message per problem; an empty list means the template passes.
+ * Checks a packaged template against the rules that keep messages out of the dead-letter queue
+ * and the functions' permissions narrow. Each SQS event source mapping must meet four rules:
+ * - the queue's visibility timeout is at least 6 times the function timeout plus the batching
+ *   window (AWS's guidance for SQS event sources);
+ * - the maximum concurrency is set, at least 2 and at most the function's reserved concurrency;
+ * - partial batch responses are on;
+ * - the queue has a redrive policy with `maxReceiveCount` of at least 5.
+ * Every IAM statement must also name its SQS, SSM and Secrets Manager resources (see
+ * {@link iamProblems}). Returns one message per problem; an empty list means the template passes.
  */
 export function checkTemplate(template: Template): string[] {
   const resources = template.Resources ?? {};
   const problems: string[] = [];
   const mappings = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::EventSourceMapping');
+  const checkedQueues = new Set<string>();
 
   for (const [mappingId, mapping] of mappings) {
     const properties = mapping.Properties ?? {};
@@ -34,36 +92,18 @@ export function checkTemplate(template: Template): string[] {
     const functionId = getAttTarget(properties.FunctionName);
     const queue = queueId ? resources[queueId] : undefined;
     const fn = functionId ? resources[functionId] : undefined;
-    if (!queue || queue.Type !== 'AWS::SQS::Queue' || !fn) {
+    if (!queueId || !functionId || !queue || queue.Type !== 'AWS::SQS::Queue' || !fn) {
       continue;
     }
-    const queueProperties = queue.Properties ?? {};
-    const fnProperties = fn.Properties ?? {};
-    const timeout = Number(fnProperties.Timeout ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS);
-    const visibility = Number(queueProperties.VisibilityTimeout ?? SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS);
-    if (visibility < timeout * VISIBILITY_TIMEOUT_FACTOR) {
-      problems.push(
-        `${queueId}: VisibilityTimeout ${visibility} s is under ${VISIBILITY_TIMEOUT_FACTOR} x the ${timeout} s timeout of ${functionId}; raise it to at least ${timeout * VISIBILITY_TIMEOUT_FACTOR} s`,
-      );
-    }
-    const maximumConcurrency = (properties.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency;
-    const reserved = fnProperties.ReservedConcurrentExecutions as number | undefined;
-    if (maximumConcurrency === undefined) {
-      problems.push(`${mappingId}: ScalingConfig.MaximumConcurrency is not set; set it to the reserved concurrency of ${functionId}`);
-    } else if (reserved === undefined || reserved !== maximumConcurrency) {
-      problems.push(
-        `${mappingId}: MaximumConcurrency ${maximumConcurrency} differs from the reserved concurrency (${reserved ?? 'none'}) of ${functionId}; set both from one value`,
-      );
-    }
-    if (!(properties.FunctionResponseTypes as string[] | undefined)?.includes('ReportBatchItemFailures')) {
-      problems.push(`${mappingId}: FunctionResponseTypes lacks ReportBatchItemFailures; failed records would return the whole batch`);
-    }
-    if (!queueProperties.RedrivePolicy) {
-      problems.push(`${queueId}: no RedrivePolicy; add a dead-letter queue`);
+    problems.push(...mappingProblems(mappingId, properties, queueId, queue.Properties ?? {}, functionId, fn.Properties ?? {}));
+    if (!checkedQueues.has(queueId)) {
+      checkedQueues.add(queueId);
+      problems.push(...queueProblems(queueId, queue.Properties ?? {}));
     }
   }
   if (mappings.length === 0) {
     problems.push('the template has no event source mapping; was it packaged from serverless.yml?');
   }
+  problems.push(...iamProblems(resources));
   return problems;
 }

@@ -4,14 +4,16 @@ import { RequestError, UnprocessableRequestError } from '../errors';
 import type { JobType, JobTypeRegistry } from '../jobs/registry';
 import { parseJobRequest, prefixProblems, resolveRunAt } from '../jobs/request';
 import { JobState } from '../jobs/states';
+import type { QueueDefinition } from '../queues/definitions';
 
 /**
  * Validates one job request for `queue` and builds the document to insert. Throws a
  * `RequestError` (400 or 422) naming the invalid field; `prefix` locates the request in a batch.
  * `id` defaults to a random UUID; a caller passes its own to make the insert unique per event.
+ * `maxAttempts` comes from the request, else the queue's definition, else the job type.
  */
 export function buildJob(
-  queue: string,
+  queue: string | Pick<QueueDefinition, 'name' | 'maxAttempts'>,
   body: unknown,
   jobTypes: JobTypeRegistry,
   now: Date,
@@ -32,15 +34,17 @@ export function buildJob(
     throw error;
   }
   const runAt = resolveRunAt(request, now, prefix);
+  const queueName = typeof queue === 'string' ? queue : queue.name;
+  const queueMaxAttempts = typeof queue === 'string' ? undefined : queue.maxAttempts;
   const state = runAt.getTime() > now.getTime() ? JobState.delayed : JobState.queued;
   return {
     _id: id,
-    queue,
+    queue: queueName,
     type: type.name,
     payload,
     state,
     attempts: 0,
-    maxAttempts: request.maxAttempts ?? type.retry.maxAttempts,
+    maxAttempts: request.maxAttempts ?? queueMaxAttempts ?? type.retry.maxAttempts,
     runAt,
     createdAt: now,
     updatedAt: now,

@@ -59,7 +59,7 @@ export async function sendDueJobs(services: Services, queue: QueueDefinition, do
  */
 export async function enqueueJob(services: Services, queueName: string, body: unknown, now = new Date()): Promise<EnqueuedJob> {
   const queue = services.queues.get(queueName);
-  const job = buildJob(queue.name, body, services.jobTypes, now);
+  const job = buildJob(queue, body, services.jobTypes, now);
   checkLimitKeys(queue, job);
   if (job.idempotencyKey !== undefined) {
     return enqueueOnce(services, queue, job, body, now);
@@ -133,7 +133,7 @@ export async function enqueueBatch(services: Services, queueName: string, body: 
   const keyed: { index: number; job: JobDocument; entry: unknown }[] = [];
   parsed.data.jobs.forEach((entry, index) => {
     try {
-      const job = buildJob(queue.name, entry, services.jobTypes, now, ['jobs', String(index)]);
+      const job = buildJob(queue, entry, services.jobTypes, now, ['jobs', String(index)]);
       checkLimitKeys(queue, job, ['jobs', String(index)]);
       if (job.idempotencyKey === undefined) {
         accepted.push(job);

@@ -19,6 +19,8 @@ export const JobMetric = {
   dispatched: 'JobsDispatched',
   /** Jobs sent back to SQS because a rate or concurrency limit had no room (or the limiter was unavailable). */
   rateLimited: 'JobsRateLimited',
+  /** Events a trigger function dropped because they can never become a job. */
+  malformedEvents: 'MalformedEvents',
 } as const;
 
 /** Names of the job timings (unit Milliseconds). */

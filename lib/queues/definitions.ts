@@ -1,56 +1,60 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { setting } from '../config/setting-meta';
 import { ConfigError } from '../errors';
 
-/** SQS caps `DelaySeconds` and the SQS event source's batching window at 900 s and 300 s. */
-export const SQS_MAX_DELAY_SECONDS = 900;
-const SQS_MAX_BATCHING_WINDOW_SECONDS = 300;
-/** SQS accepts a visibility timeout of at most 12 hours. */
-const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-/** AWS recommends a visibility timeout of at least six times the function timeout for SQS event sources. */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
-/** Lambda's SQS event source accepts `maximumConcurrency` from 2 to 1000. */
-const MIN_EVENT_SOURCE_CONCURRENCY = 2;
-const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
+import {
+  defaultVisibilityTimeout,
+  SQS_MAX_BATCHING_WINDOW_SECONDS,
+  SQS_MAX_DELAY_SECONDS,
+  VISIBILITY_TIMEOUT_FACTOR,
+  MIN_MAX_RECEIVE_COUNT,
+} from './limits';
+import { queueRuleProblems } from './rules';
+
+export { SQS_MAX_DELAY_SECONDS, VISIBILITY_TIMEOUT_FACTOR };
+
 /** A standard queue's event source takes at most 10 records per batch without a batching window. */
 const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;
 const MAX_BATCH_SIZE = 10_000;
 /** Lambda functions run for at most 900 s. */
 const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+/** Lambda memory in MB: 128 to 10,240. */
+const MIN_FUNCTION_MEMORY_MB = 128;
+const MAX_FUNCTION_MEMORY_MB = 10_240;
+/** Upper bound on a queue's default `maxAttempts`, as for a job request. */
+const MAX_QUEUE_MAX_ATTEMPTS = 100;
 
 const queueNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 const limitNamePattern = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** Source of a limit's key: a field of the job, and optionally the host of a URL in it. */
-const keyBySchema = z.strictObject({
+export const keyBySchema = z.strictObject({
   field: z
     .string()
-    .regex(/^(type|payload(\.[A-Za-z0-9_-]+)+)$/, 'must be "type" or a payload field path such as "payload.tenantId"'),
-  part: z.enum(['host']).optional(),
+    .regex(/^(type|payload(\.[A-Za-z0-9_-]+)+)$/, 'must be "type" or a payload field path such as "payload.tenantId"')
+    .meta(setting('Job field whose value keys the limit: `type` or a payload path such as `payload.tenantId`.')),
+  part: z.enum(['host']).optional().meta(setting('`host`: key on the host of the URL in `field` (one limit per webhook destination).')),
 });
 
 const limitScope = {
-  name: z.string().regex(limitNamePattern, 'limit names are 1-40 lowercase letters, digits or dashes'),
-  /** Applies only to jobs of this type; all jobs of the queue when unset. */
-  jobType: z.string().min(1).optional(),
-  /** One bucket per distinct key value; one bucket for the whole queue when unset. */
-  keyBy: keyBySchema.optional(),
+  name: z.string().regex(limitNamePattern, 'limit names are 1-40 lowercase letters, digits or dashes').meta(setting('Limit name, unique within the queue: 1-40 lowercase letters, digits or dashes.')),
+  jobType: z.string().min(1).optional().meta(setting('Applies only to jobs of this type; all jobs of the queue when unset.')),
+  keyBy: keyBySchema.optional().meta(setting('`{ field, part? }`: one limit per distinct key value; one limit for the whole queue when unset.')),
 };
 
-const rateLimitSchema = z
+export const rateLimitSchema = z
   .strictObject({
     ...limitScope,
-    ratePerSecond: z.number().positive().max(100_000),
-    /** Tokens available at once; defaults to one second's worth (at least 1). */
-    burst: z.number().int().min(1).max(1_000_000).optional(),
+    ratePerSecond: z.number().positive().max(100_000).meta(setting('Tokens added per second; fractions allowed.', 'count/s')),
+    burst: z.number().int().min(1).max(1_000_000).optional().meta(setting('Tokens available at once; one second of the rate (at least 1) when unset.', 'count')),
   })
   .transform((limit) => ({ ...limit, burst: limit.burst ?? Math.max(1, Math.ceil(limit.ratePerSecond)) }));
 
-const concurrencyLimitSchema = z.strictObject({
+export const concurrencyLimitSchema = z.strictObject({
   ...limitScope,
-  /** Jobs with one key value that may run at once. */
-  limit: z.number().int().min(1).max(10_000),
+  limit: z.number().int().min(1).max(10_000).meta(setting('Jobs with one key value that may run at once.', 'count')),
 });
 
 /** Highest job priority; 0 is the default. */
@@ -60,30 +64,37 @@ export const MAX_PRIORITY = 9;
  * A priority lane: its own SQS queue and process function for jobs of at least `minPriority`,
  * so high-priority jobs do not wait behind a backlog of normal ones.
  */
-const priorityLaneSchema = z.strictObject({
-  name: z.string().regex(limitNamePattern, 'lane names are 1-40 lowercase letters, digits or dashes'),
-  minPriority: z.number().int().min(1).max(MAX_PRIORITY),
-  maxConcurrency: z.number().int().min(MIN_EVENT_SOURCE_CONCURRENCY).max(MAX_EVENT_SOURCE_CONCURRENCY),
+export const priorityLaneSchema = z.strictObject({
+  name: z.string().regex(limitNamePattern, 'lane names are 1-40 lowercase letters, digits or dashes').meta(setting('Lane name: 1-40 lowercase letters, digits or dashes; its SQS queue is `<queue>-<lane>`.')),
+  minPriority: z.number().int().min(1).max(MAX_PRIORITY).meta(setting('Lowest job priority the lane carries (1-9).')),
+  maxConcurrency: z.number().int().positive().meta(setting("The lane's event source maximum concurrency and its function's reserved concurrency (2-1000).", 'count')),
 });
 
 /** Choice of the process function when a limiter call to Redis fails. */
 export const RedisFailurePolicy = { failClosed: 'fail-closed', failOpen: 'fail-open' } as const;
 
-const queueSettingsSchema = z
+/** Settings of one queue in queues.json. */
+export const queueSettingsSchema = z
   .strictObject({
-    timeoutSeconds: z.number().int().min(1).max(MAX_FUNCTION_TIMEOUT_SECONDS).default(30),
-    maxConcurrency: z.number().int().min(MIN_EVENT_SOURCE_CONCURRENCY).max(MAX_EVENT_SOURCE_CONCURRENCY).default(10),
-    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(10),
-    maximumBatchingWindowSeconds: z.number().int().min(0).max(SQS_MAX_BATCHING_WINDOW_SECONDS).default(0),
-    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
-    messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600),
-    /** Records of one invocation that run at once; defaults to all of them (batchSize). */
-    recordConcurrency: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
-    rateLimits: z.array(rateLimitSchema).default([]),
-    concurrencyLimits: z.array(concurrencyLimitSchema).default([]),
-    /** fail-closed (default): a job whose limit cannot be checked waits and is sent again; fail-open: it runs. */
-    onRedisError: z.enum([RedisFailurePolicy.failClosed, RedisFailurePolicy.failOpen]).default(RedisFailurePolicy.failClosed),
-    priorityLanes: z.array(priorityLaneSchema).max(5).default([]),
+    timeoutSeconds: z.number().int().min(1).max(MAX_FUNCTION_TIMEOUT_SECONDS).default(30).meta(setting('Process function timeout.', 's')),
+    memorySize: z.number().int().min(MIN_FUNCTION_MEMORY_MB).max(MAX_FUNCTION_MEMORY_MB).default(512).meta(setting('Process function memory.', 'MB')),
+    maxConcurrency: z.number().int().positive().default(10).meta(setting("The SQS event source's maximum concurrency (2-1000); also the reserved concurrency unless reservedConcurrency is set.", 'count')),
+    reservedConcurrency: z.number().int().positive().optional().meta(setting('Reserved concurrency of the process function; maxConcurrency when unset, and never below it.', 'count')),
+    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(10).meta(setting('Records per invocation; over 10 needs maximumBatchingWindowSeconds of 1 or more.', 'count')),
+    maximumBatchingWindowSeconds: z.number().int().min(0).max(SQS_MAX_BATCHING_WINDOW_SECONDS).default(0).meta(setting('How long the event source gathers a batch.', 's')),
+    visibilityTimeoutSeconds: z.number().int().positive().optional().meta(setting('SQS visibility timeout; 6 x timeoutSeconds + maximumBatchingWindowSeconds when unset, and never below that.', 's')),
+    maxReceiveCount: z.number().int().positive().default(MIN_MAX_RECEIVE_COUNT).meta(setting('Receives before SQS moves a message to the dead-letter queue (5-1000).', 'count')),
+    messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600).meta(setting('How long SQS keeps a message.', 's')),
+    delaySeconds: z.number().int().min(0).default(0).meta(setting("The queue's SQS DelaySeconds: every message waits this long before its first delivery (0-900).", 's')),
+    maxAttempts: z.number().int().min(1).max(MAX_QUEUE_MAX_ATTEMPTS).optional().meta(setting("Attempts of a job whose request sets none; the job type's default when unset.", 'count')),
+    recordConcurrency: z.number().int().min(1).max(MAX_BATCH_SIZE).optional().meta(setting('Records of one invocation that run at once; batchSize when unset.', 'count')),
+    rateLimits: z.array(rateLimitSchema).default([]).meta(setting('Token buckets in Redis; see Rate limits below.')),
+    concurrencyLimits: z.array(concurrencyLimitSchema).default([]).meta(setting('Semaphores in Redis; see Concurrency limits below.')),
+    onRedisError: z
+      .enum([RedisFailurePolicy.failClosed, RedisFailurePolicy.failOpen])
+      .default(RedisFailurePolicy.failClosed)
+      .meta(setting('When Redis cannot answer a limit check: `fail-closed` sends the job back for 5 s, `fail-open` runs it.')),
+    priorityLanes: z.array(priorityLaneSchema).max(5).default([]).meta(setting('Up to 5 lanes, each its own SQS queue and process function; see Priority lanes below.')),
   })
   .superRefine((settings, context) => {
     const names = [...settings.rateLimits, ...settings.concurrencyLimits].map((limit) => limit.name);
@@ -101,13 +112,6 @@ const queueSettingsSchema = z
         code: 'custom',
         path: ['maximumBatchingWindowSeconds'],
         message: `batchSize ${settings.batchSize} is over ${MAX_BATCH_SIZE_WITHOUT_WINDOW}, which Lambda allows only with maximumBatchingWindowSeconds of 1 or more`,
-      });
-    }
-    if (settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR > SQS_MAX_VISIBILITY_TIMEOUT_SECONDS) {
-      context.addIssue({
-        code: 'custom',
-        path: ['timeoutSeconds'],
-        message: `timeoutSeconds ${settings.timeoutSeconds} needs a visibility timeout over the SQS maximum of ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
       });
     }
   });
@@ -144,9 +148,9 @@ export interface QueueDefinition extends QueueSettings {
   sqsName: string;
   /** Dead-letter queue name: `<service>-<stage>-<name>-dlq`. */
   deadLetterSqsName: string;
-  /** Function timeout times {@link VISIBILITY_TIMEOUT_FACTOR}. */
+  /** SQS visibility timeout: as set, or 6 x the function timeout + the batching window. */
   visibilityTimeoutSeconds: number;
-  /** Reserved concurrency of the process function; equal to the event source's maximum concurrency. */
+  /** Reserved concurrency of the process function: as set, or the event source's maximum concurrency. */
   reservedConcurrency: number;
   /** Name of the process function in serverless.yml: `process-<name>`. */
   functionName: string;
@@ -184,56 +188,88 @@ export function queuesFileFromEnv(env: NodeJS.ProcessEnv = process.env): string 
   return file ? file : undefined;
 }
 
+/** Formats one zod issue of a queues file as `queue "<name>": <setting> <problem>`. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [root, queue, ...setting] = issue.path.map(String);
+  if (issue.code === 'invalid_key') {
+    return `queue name "${String(issue.path.at(-1))}" is invalid; ${issue.issues[0]?.message ?? 'rename it'}`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const where = root === 'queues' && queue !== undefined ? `queue "${queue}"${setting.length > 0 ? ` ${setting.join('.')}` : ''}` : '(root)';
+    return `${where}: unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}; check the spelling against docs/configuration.md`;
+  }
+  if (root === 'queues' && queue !== undefined) {
+    return `queue "${queue}": ${setting.length > 0 ? `${setting.join('.')} ` : ''}${issue.message}`;
+  }
+  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+}
+
+function deriveDefinition(name: string, settings: QueueSettings, naming: QueueNaming): QueueDefinition {
+  const sqsName = `${naming.service}-${naming.stage}-${name}`;
+  const reservedConcurrency = settings.reservedConcurrency ?? settings.maxConcurrency;
+  return {
+    ...settings,
+    name,
+    sqsName,
+    deadLetterSqsName: `${sqsName}-dlq`,
+    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds ?? defaultVisibilityTimeout(settings.timeoutSeconds, settings.maximumBatchingWindowSeconds),
+    reservedConcurrency,
+    functionName: `process-${name}`,
+    recordConcurrency: settings.recordConcurrency ?? settings.batchSize,
+    channels: [
+      {
+        lane: null,
+        minPriority: 0,
+        sqsName,
+        deadLetterSqsName: `${sqsName}-dlq`,
+        functionName: `process-${name}`,
+        maxConcurrency: settings.maxConcurrency,
+        reservedConcurrency,
+      },
+      ...[...settings.priorityLanes]
+        .sort((a, b) => a.minPriority - b.minPriority)
+        .map((lane) => ({
+          lane: lane.name,
+          minPriority: lane.minPriority,
+          sqsName: `${sqsName}-${lane.name}`,
+          deadLetterSqsName: `${sqsName}-${lane.name}-dlq`,
+          functionName: `process-${name}-${lane.name}`,
+          maxConcurrency: lane.maxConcurrency,
+          reservedConcurrency: lane.maxConcurrency,
+        })),
+    ],
+  };
+}
+
 /**
- * Parses queue definitions and derives SQS names, visibility timeouts and concurrency.
- * Throws {@link ConfigError} naming the file, the queue and the setting when a value is invalid.
+ * Checks queue definitions without deriving anything from them: unknown keys, out-of-range values
+ * and the rules of {@link queueRuleProblems}. Returns one message per problem, each naming the
+ * queue and the setting; an empty list means the definitions pass.
  */
-export function parseQueueDefinitions(raw: unknown, naming: QueueNaming, source = 'queues.json'): QueueDefinition[] {
+export function checkQueueDefinitions(raw: unknown, naming: QueueNaming = { service: 'sluice', stage: 'check' }): string[] {
   const parsed = queuesFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ConfigError(`${source} is invalid; fix these settings: ${problems.join('; ')}`, { setting: source });
+    return parsed.error.issues.map(describeIssue);
   }
   const names = Object.keys(parsed.data.queues);
   if (names.length === 0) {
-    throw new ConfigError(`${source} defines no queue; add at least one under "queues"`, { setting: source });
+    return ['no queue is defined; add at least one under "queues"'];
   }
-  return names.map((name) => {
-    const settings = parsed.data.queues[name] as QueueSettings;
-    const sqsName = `${naming.service}-${naming.stage}-${name}`;
-    return {
-      ...settings,
-      name,
-      sqsName,
-      deadLetterSqsName: `${sqsName}-dlq`,
-      visibilityTimeoutSeconds: settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
-      reservedConcurrency: settings.maxConcurrency,
-      functionName: `process-${name}`,
-      recordConcurrency: settings.recordConcurrency ?? settings.batchSize,
-      channels: [
-        {
-          lane: null,
-          minPriority: 0,
-          sqsName,
-          deadLetterSqsName: `${sqsName}-dlq`,
-          functionName: `process-${name}`,
-          maxConcurrency: settings.maxConcurrency,
-          reservedConcurrency: settings.maxConcurrency,
-        },
-        ...[...settings.priorityLanes]
-          .sort((a, b) => a.minPriority - b.minPriority)
-          .map((lane) => ({
-            lane: lane.name,
-            minPriority: lane.minPriority,
-            sqsName: `${sqsName}-${lane.name}`,
-            deadLetterSqsName: `${sqsName}-${lane.name}-dlq`,
-            functionName: `process-${name}-${lane.name}`,
-            maxConcurrency: lane.maxConcurrency,
-            reservedConcurrency: lane.maxConcurrency,
-          })),
-      ],
-    };
-  });
+  return names.flatMap((name) => queueRuleProblems(deriveDefinition(name, parsed.data.queues[name] as QueueSettings, naming)));
+}
+
+/**
+ * Parses queue definitions and derives SQS names, visibility timeouts and concurrency.
+ * Throws {@link ConfigError} naming the file, the queue and the setting when a value is invalid
+ * or a rule of {@link checkQueueDefinitions} is broken.
+ */
+export function parseQueueDefinitions(raw: unknown, naming: QueueNaming, source = 'queues.json'): QueueDefinition[] {
+  const problems = checkQueueDefinitions(raw, naming);
+  if (problems.length > 0) {
+    throw new ConfigError(`${source} is invalid; fix these settings: ${problems.join('; ')}`, { setting: source });
+  }
+  const parsed = queuesFileSchema.parse(raw);
+  return Object.entries(parsed.queues).map(([name, settings]) => deriveDefinition(name, settings, naming));
 }
 
 /** Reads and parses a queues file (default: `queues.json` at the repository root). */

@@ -33,7 +33,9 @@ function buildSlotJob(services: Services, schedule: ScheduleDocument, slot: Date
     runAt: slot.toISOString(),
     ...(schedule.job.maxAttempts === null ? {} : { maxAttempts: schedule.job.maxAttempts }),
   };
-  return buildJob(schedule.queue, request, services.jobTypes, now, [], slotJobId(schedule._id, slot));
+  // The queue's default maxAttempts applies while the queue is still defined.
+  const queue = services.queues.definitions.find((definition) => definition.name === schedule.queue) ?? schedule.queue;
+  return buildJob(queue, request, services.jobTypes, now, [], slotJobId(schedule._id, slot));
 }
 
 /**

@@ -1,6 +1,8 @@
 // Run by the mongo-init service of docker-compose.yml with mongosh: initiates the config server and
-// shard replica sets (one member each) and adds both shards to the cluster through mongos.
-// Every step checks first, so running it again on a running cluster changes nothing.
+// shard replica sets (one member each), adds both shards to the cluster through mongos, then runs
+// Sluice's database setup from /init/database-plan.json (lib/store/database-plan.json, which
+// `npm run db:prepare` applies too): the indexes, then sharding of the collections with a shard key.
+// Every step checks first or is a no-op when repeated, so running it again changes nothing.
 
 function connectWithRetry(uri) {
   for (let attempt = 1; ; attempt += 1) {
@@ -51,5 +53,26 @@ for (const [name, host] of [['shard1', 'shard1/shard1:27018'], ['shard2', 'shard
     mongos.adminCommand({ addShard: host, name });
     print(`added shard ${host}`);
   }
+}
+// The same steps as prepareDatabase in lib/store/collections.ts, in mongosh.
+const databaseName = process.env.SLUICE_DATABASE || 'sluice';
+const plan = JSON.parse(require('fs').readFileSync('/init/database-plan.json', 'utf8'));
+const database = mongos.getSiblingDB(databaseName);
+const sharded = [];
+for (const [name, collection] of Object.entries(plan.collections)) {
+  // `purpose` documents the index; every other field is an option of createIndex.
+  for (const { purpose: _purpose, key, ...options } of collection.indexes) {
+    database.getCollection(name).createIndex(key, options);
+  }
+  if (collection.shardKey) {
+    const indexName = Object.entries(collection.shardKey).map(([field, kind]) => `${field}_${kind}`).join('_');
+    database.getCollection(name).createIndex(collection.shardKey, { name: indexName });
+    sharded.push([name, collection.shardKey]);
+  }
+}
+mongos.adminCommand({ enableSharding: databaseName });
+for (const [name, key] of sharded) {
+  mongos.adminCommand({ shardCollection: `${databaseName}.${name}`, key });
+  print(`sharded ${databaseName}.${name} on ${JSON.stringify(key)}`);
 }
 print('sharded MongoDB ready at mongodb://127.0.0.1:27017');

@@ -76,6 +76,7 @@ function rejectTransactions(command: Document): void {
  */
 export function runCommand(command: Document, context: CommandContext, log: (message: string) => void): Document {
   const name = Object.keys(command)[0] ?? '';
+  context.state.commandLog?.push({ name, database: context.database, command });
   try {
     const handler = findHandler(name, context.state.mongos);
     if (handler === undefined) {

@@ -17,3 +17,4 @@
 export { startMongoWireServer, type MongoWireServer } from './server';
 export { DEFAULT_TTL_INTERVAL_MS, type MongoWireServerOptions } from './options';
 export type { ShardedCollection, ShardingSnapshot } from './commands/sharding-registry';
+export type { RecordedCommand } from './commands/context';

@@ -9,6 +9,8 @@ export interface MongoWireServerOptions {
   port?: number;
   /** Act as a mongos: `hello` returns `msg: 'isdbgrid'` and `enableSharding` / `shardCollection` are accepted. Default false. */
   mongos?: boolean;
+  /** Record every command received, for tests to read through `server.commands()`. Default false. */
+  recordCommands?: boolean;
   /** Milliseconds between TTL sweeps (MongoDB uses 60,000). Default 5,000; at least 10. */
   ttlIntervalMs?: number;
   /** Receives server-side problems: protocol violations, socket errors, server bugs. Default: one line each on stderr. */
@@ -22,7 +24,7 @@ const MIN_TTL_INTERVAL_MS = 10;
 /** setInterval's largest delay (2^31 - 1 ms); longer delays fire at once. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
-const OPTION_NAMES = ['host', 'port', 'mongos', 'ttlIntervalMs', 'log'] as const;
+const OPTION_NAMES = ['host', 'port', 'mongos', 'recordCommands', 'ttlIntervalMs', 'log'] as const;
 
 function writeToStderr(message: string): void {
   process.stderr.write(`[mongo-wire] ${message}\n`);
@@ -60,6 +62,9 @@ export function resolveOptions(options: MongoWireServerOptions): ResolvedOptions
   const mongos = options.mongos ?? false;
   if (typeof mongos !== 'boolean') throw invalid('mongos', `${JSON.stringify(mongos)} is not a boolean; use true or false`);
 
+  const recordCommands = options.recordCommands ?? false;
+  if (typeof recordCommands !== 'boolean') throw invalid('recordCommands', `${JSON.stringify(recordCommands)} is not a boolean; use true or false`);
+
   const ttlIntervalMs = options.ttlIntervalMs ?? DEFAULT_TTL_INTERVAL_MS;
   if (!Number.isInteger(ttlIntervalMs) || ttlIntervalMs < MIN_TTL_INTERVAL_MS || ttlIntervalMs > MAX_TIMER_DELAY_MS) {
     throw invalid(
@@ -71,5 +76,5 @@ export function resolveOptions(options: MongoWireServerOptions): ResolvedOptions
   const log = options.log ?? writeToStderr;
   if (typeof log !== 'function') throw invalid('log', 'must be a function that takes one message string');
 
-  return { host, port, mongos, ttlIntervalMs, log };
+  return { host, port, mongos, recordCommands, ttlIntervalMs, log };
 }

@@ -1,6 +1,6 @@
 /** Starts and stops the TCP server and its maintenance timer (TTL sweeps, idle cursors). */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import type { ServerState } from './commands/context';
+import type { RecordedCommand, ServerState } from './commands/context';
 import { ShardingRegistry, type ShardingSnapshot } from './commands/sharding-registry';
 import { Connection } from './connection';
 import { CursorRegistry } from './cursors';
@@ -17,6 +17,8 @@ export interface MongoWireServer {
   readonly mongos: boolean;
   /** Returns the calls `enableSharding` and `shardCollection` recorded (mongos mode). */
   sharding(): ShardingSnapshot;
+  /** Returns the commands received so far, oldest first; empty unless started with `recordCommands`. */
+  commands(): RecordedCommand[];
   /** Runs a TTL sweep now; returns how many documents it deleted. */
   sweepExpired(): number;
   /** For tests: TCP connections accepted since the server started, and those open now. */
@@ -42,6 +44,7 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
     cursors: new CursorRegistry(),
     mongos: resolved.mongos,
     sharding: new ShardingRegistry(),
+    ...(resolved.recordCommands ? { commandLog: [] } : {}),
   };
 
   const connections = new Set<Connection>();
@@ -78,6 +81,7 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
     port,
     mongos: resolved.mongos,
     sharding: () => state.sharding.snapshot(),
+    commands: () => [...(state.commandLog ?? [])],
     sweepExpired,
     connectionCounts: () => ({ accepted: nextConnectionId - 1, open: connections.size }),
     dropConnections: () => {

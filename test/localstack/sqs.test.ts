@@ -140,7 +140,7 @@ describe('createQueues', () => {
 
   it('sets the redrive policy and timeouts of each definition', async () => {
     const definitions = freshDefinitions({
-      emails: { timeoutSeconds: 20, maxReceiveCount: 3, messageRetentionSeconds: 86_400 },
+      emails: { timeoutSeconds: 20, maxReceiveCount: 6, messageRetentionSeconds: 86_400, delaySeconds: 5 },
       reports: { timeoutSeconds: 60, maxReceiveCount: 7 },
     });
 
@@ -152,7 +152,8 @@ describe('createQueues', () => {
     expect(attributes.VisibilityTimeout).toBe('120');
     expect(attributes.MessageRetentionPeriod).toBe('86400');
     expect(attributes.QueueArn).toBe(emails?.arn);
-    expect(JSON.parse(attributes.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: emails?.deadLetterArn, maxReceiveCount: 3 });
+    expect(attributes.DelaySeconds).toBe('5');
+    expect(JSON.parse(attributes.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: emails?.deadLetterArn, maxReceiveCount: 6 });
 
     const deadLetterAttributes = await attributesOf(emails?.deadLetterUrl);
     expect(deadLetterAttributes.MessageRetentionPeriod).toBe(String(DEAD_LETTER_RETENTION_SECONDS));
@@ -175,8 +176,8 @@ describe('createQueues', () => {
 
   it('updates an existing queue whose definition changed', async () => {
     const stage = { service: 'sluice', stage: `t${randomBytes(4).toString('hex')}` };
-    const before = parseQueueDefinitions({ queues: { changing: { timeoutSeconds: 10, maxReceiveCount: 2 } } }, stage);
-    const after = parseQueueDefinitions({ queues: { changing: { timeoutSeconds: 40, maxReceiveCount: 4 } } }, stage);
+    const before = parseQueueDefinitions({ queues: { changing: { timeoutSeconds: 10, maxReceiveCount: 5 } } }, stage);
+    const after = parseQueueDefinitions({ queues: { changing: { timeoutSeconds: 40, maxReceiveCount: 8 } } }, stage);
 
     const first = await createQueues(sqs, before);
     const second = await createQueues(sqs, after);
@@ -184,7 +185,7 @@ describe('createQueues', () => {
     expect(second.get('changing')?.url).toBe(first.get('changing')?.url);
     const attributes = await attributesOf(second.get('changing')?.url);
     expect(attributes.VisibilityTimeout).toBe('240');
-    expect(JSON.parse(attributes.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 4 });
+    expect(JSON.parse(attributes.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 8 });
   });
 
   it('creates every queue of queues.json', async () => {
@@ -208,23 +209,23 @@ describe('createQueues', () => {
   });
 
   it('moves a message to the dead-letter queue after maxReceiveCount receives', async () => {
-    const definitions = freshDefinitions({ poison: { maxReceiveCount: 2 } });
+    const definitions = freshDefinitions({ poison: { maxReceiveCount: 5 } });
     const queue = (await createQueues(sqs, definitions)).get('poison');
     await sqs.send(new SendMessageCommand({ QueueUrl: queue?.url, MessageBody: 'poison pill' }));
 
     // VisibilityTimeout 0 makes the message visible again at once, as if each receiver had failed.
     const receiveCounts: string[] = [];
-    for (let receive = 0; receive < 2; receive += 1) {
+    for (let receive = 0; receive < 5; receive += 1) {
       const received = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: queue?.url, VisibilityTimeout: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
       );
       receiveCounts.push(received.Messages?.[0]?.Attributes?.ApproximateReceiveCount ?? 'none');
     }
-    const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue?.url, VisibilityTimeout: 0 }));
+    const sixth = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue?.url, VisibilityTimeout: 0 }));
     const deadLetters = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue?.deadLetterUrl, WaitTimeSeconds: 1 }));
 
-    expect(receiveCounts).toEqual(['1', '2']);
-    expect(third.Messages ?? []).toEqual([]);
+    expect(receiveCounts).toEqual(['1', '2', '3', '4', '5']);
+    expect(sixth.Messages ?? []).toEqual([]);
     expect(deadLetters.Messages?.map((message) => message.Body)).toEqual(['poison pill']);
   });
 

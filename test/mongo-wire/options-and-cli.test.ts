@@ -15,11 +15,27 @@ describe('startMongoWireServer options', () => {
     ['a port out of range', { port: 70_000 }, "option 'port': 70000 is not a TCP port"],
     ['a fractional TTL interval', { ttlIntervalMs: 1.5 }, "option 'ttlIntervalMs': 1.5 is out of range"],
     ['a tiny TTL interval', { ttlIntervalMs: 1 }, "option 'ttlIntervalMs': 1 is out of range"],
+    ['a non-boolean recordCommands', { recordCommands: 'yes' } as unknown as MongoWireServerOptions, "option 'recordCommands': \"yes\" is not a boolean"],
     ['an unknown option', { verbose: true } as MongoWireServerOptions, "option 'verbose': unknown option; valid options are host, port"],
   ])('rejects %s', async (_case, options, message) => {
     const error = await startMongoWireServer(options).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(message);
+  });
+
+  it('records commands only when asked', async () => {
+    const recording = await startMongoWireServer({ recordCommands: true });
+    const silent = await startMongoWireServer();
+    const clients = [recording, silent].map((server) => new MongoClient(server.uri, { serverSelectionTimeoutMS: 5_000 }));
+    try {
+      for (const client of clients) await client.db('recorded').collection('jobs').insertOne({ _id: 'a' } as never);
+      expect(recording.commands()).toContainEqual({ name: 'insert', database: 'recorded', command: expect.objectContaining({ insert: 'jobs' }) });
+      expect(silent.commands()).toEqual([]);
+    } finally {
+      for (const client of clients) await client.close();
+      await recording.close();
+      await silent.close();
+    }
   });
 
   it('returns a uri the driver connects to', async () => {

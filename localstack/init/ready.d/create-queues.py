@@ -1,9 +1,12 @@
 """Creates Sluice's SQS queues and their dead-letter queues from queues.json once LocalStack is ready.
 
 LocalStack runs this file from /etc/localstack/init/ready.d inside its own Python process, where boto3 is
-installed. It follows localstack/create-queues.ts: each queue's dead-letter queue keeps messages for
-14 days, and each queue gets VisibilityTimeout = timeoutSeconds * 6, MessageRetentionPeriod and a
-RedrivePolicy to its dead-letter queue. Running it again updates existing queues instead of failing.
+installed. It follows localstack/create-queues.ts: each queue and each of its priority lanes gets a
+dead-letter queue that keeps messages for 14 days, and a queue with VisibilityTimeout
+(visibilityTimeoutSeconds, default timeoutSeconds * 6 + maximumBatchingWindowSeconds),
+MessageRetentionPeriod, DelaySeconds and a RedrivePolicy to its dead-letter queue. Running it again
+updates existing queues instead of failing. `npm run check:config` validates queues.json; this script
+only reads it.
 
 Environment: SLUICE_SERVICE (default sluice) and SLUICE_STAGE (default dev) make the queue names
 <service>-<stage>-<queue> and <service>-<stage>-<queue>-dlq. SLUICE_QUEUES_FILE (default
@@ -18,12 +21,14 @@ import re
 import boto3
 from botocore.exceptions import ClientError
 
-# NOTE: these defaults and limits repeat lib/queues/definitions.ts, which validates queues.json for
-# serverless.yml and the embedded stack. Change both together.
+# NOTE: these defaults repeat lib/queues/definitions.ts; test/localstack/compose-file.test.ts fails
+# when they differ.
 DEFAULT_SETTINGS = {
     "timeoutSeconds": 30,
+    "maximumBatchingWindowSeconds": 0,
     "maxReceiveCount": 5,
     "messageRetentionSeconds": 1_209_600,
+    "delaySeconds": 0,
 }
 VISIBILITY_TIMEOUT_FACTOR = 6
 DEAD_LETTER_RETENTION_SECONDS = 1_209_600
@@ -82,24 +87,31 @@ def create_queues():
         aws_secret_access_key="test",
     )
     for name, settings in load_queue_settings(QUEUES_FILE):
-        sqs_name = f"{SERVICE}-{STAGE}-{name}"
-        dead_letter_url = ensure_queue(
-            sqs, f"{sqs_name}-dlq", {"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)}
+        visibility = settings.get("visibilityTimeoutSeconds") or (
+            settings["timeoutSeconds"] * VISIBILITY_TIMEOUT_FACTOR + settings["maximumBatchingWindowSeconds"]
         )
-        redrive_policy = {
-            "deadLetterTargetArn": queue_arn(sqs, dead_letter_url),
-            "maxReceiveCount": settings["maxReceiveCount"],
-        }
-        url = ensure_queue(
-            sqs,
-            sqs_name,
-            {
-                "VisibilityTimeout": str(settings["timeoutSeconds"] * VISIBILITY_TIMEOUT_FACTOR),
-                "MessageRetentionPeriod": str(settings["messageRetentionSeconds"]),
-                "RedrivePolicy": json.dumps(redrive_policy, separators=(",", ":")),
-            },
-        )
-        print(f"sluice: queue {url} with dead-letter queue {dead_letter_url}", flush=True)
+        base_name = f"{SERVICE}-{STAGE}-{name}"
+        # The queue itself, then one queue per priority lane: <queue>-<lane>.
+        sqs_names = [base_name] + [f"{base_name}-{lane['name']}" for lane in settings.get("priorityLanes", [])]
+        for sqs_name in sqs_names:
+            dead_letter_url = ensure_queue(
+                sqs, f"{sqs_name}-dlq", {"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)}
+            )
+            redrive_policy = {
+                "deadLetterTargetArn": queue_arn(sqs, dead_letter_url),
+                "maxReceiveCount": settings["maxReceiveCount"],
+            }
+            url = ensure_queue(
+                sqs,
+                sqs_name,
+                {
+                    "VisibilityTimeout": str(visibility),
+                    "MessageRetentionPeriod": str(settings["messageRetentionSeconds"]),
+                    "DelaySeconds": str(settings["delaySeconds"]),
+                    "RedrivePolicy": json.dumps(redrive_policy, separators=(",", ":")),
+                },
+            )
+            print(f"sluice: queue {url} with dead-letter queue {dead_letter_url}", flush=True)
 
 
 # No __main__ guard, so the script runs the same way whether LocalStack executes it or python3 does.

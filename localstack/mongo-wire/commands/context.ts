@@ -10,6 +10,17 @@ export interface ServerState {
   /** Reply to `hello` as a mongos (`msg: 'isdbgrid'`) and accept the sharding commands. */
   mongos: boolean;
   sharding: ShardingRegistry;
+  /** Every command received, in order, when the server was started with `recordCommands`. */
+  commandLog?: RecordedCommand[];
+}
+
+/** One command as the server received it. */
+export interface RecordedCommand {
+  /** The command name: the first field of the command document. */
+  name: string;
+  /** The `$db` the command ran against. */
+  database: string;
+  command: Document;
 }
 
 /** One command's surroundings: the server, the database from `$db`, and the connection it came on. */

@@ -58,7 +58,7 @@ const eventSourceSqs = new SQSClient({ region: services.config.AWS_REGION, endpo
 const eventSourceRequests = countSqsRequests(eventSourceSqs);
 
 // Uncounted clients for setup, checks and Redis statistics.
-const admin = new MongoClient(services.config.MONGODB_URI.replace('monitorCommands=true', 'monitorCommands=false'));
+const admin = new MongoClient((services.config.MONGODB_URI ?? '').replace('monitorCommands=true', 'monitorCommands=false'));
 const jobs = jobsCollection(admin.db(services.config.MONGODB_DATABASE));
 const redisNodes = (services.config.REDIS_CLUSTER_NODES ?? []).map((node) => {
   const separator = node.lastIndexOf(':');
