@@ -21,15 +21,21 @@ export class StatsCache<Stats extends object> {
     return `${KEY_PREFIX}${this.scope}:${queue}`;
   }
 
-  /** Returns the cached figures of `queue`, or null on a miss. Throws on Redis errors. */
+  /** Returns the cached figures of `queue`, or null on a miss or when the TTL is 0 (cache off). Throws on Redis errors. */
   async get(queue: string): Promise<Stats | null> {
+    if (this.ttlSeconds === 0) {
+      return null;
+    }
     await whenRedisReady(this.redis, this.readyTimeoutMs);
     const json = await this.redis.get(this.keyFor(queue));
     return json === null ? null : (JSON.parse(json) as Stats);
   }
 
-  /** Stores the figures of `queue` for the cache's TTL; a Redis failure is logged, not thrown. */
+  /** Stores the figures of `queue` for the cache's TTL (nothing when it is 0); a Redis failure is logged, not thrown. */
   async putQuietly(queue: string, stats: Stats, logger: Logger): Promise<void> {
+    if (this.ttlSeconds === 0) {
+      return;
+    }
     try {
       await whenRedisReady(this.redis, this.readyTimeoutMs);
       await this.redis.set(this.keyFor(queue), JSON.stringify(stats), 'EX', this.ttlSeconds);

@@ -91,7 +91,7 @@ export const envSchema = z
     SQS_TIMEOUT_MS: positiveInt(5000).meta(setting('SQS request timeout.', 'ms')),
     SLUICE_MAX_PAYLOAD_BYTES: positiveInt(DEFAULT_MAX_PAYLOAD_BYTES).meta(setting('Largest request body for one job; a batch may be 100 times it.', 'bytes')),
     SLUICE_STATUS_CACHE_TTL_SECONDS: positiveInt(3600).meta(setting('How long the Redis status cache keeps a job.', 's')),
-    SLUICE_STATS_CACHE_TTL_SECONDS: positiveInt(5).meta(setting('How long `GET /queues/{queue}/stats` serves cached figures before it aggregates again.', 's')),
+    SLUICE_STATS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(5).meta(setting('How long `GET /queues/{queue}/stats` serves cached figures before it aggregates again; 0 turns the cache off.', 's')),
     SLUICE_IDEMPOTENCY_WINDOW_SECONDS: positiveInt(24 * 60 * 60).meta(setting('How long an idempotency key returns the job it first created.', 's')),
     SLUICE_OUTBOX_GRACE_SECONDS: positiveInt(30).meta(setting('How long dispatch leaves a new job to the enqueue call that is sending it before sending it itself.', 's')),
     SLUICE_STALE_MESSAGE_SECONDS: positiveInt(900).meta(setting('A ready job still not run this long after its message was sent is sent again.', 's')),

@@ -39,6 +39,19 @@ describe('getQueueStats', () => {
     expect(fresh.computedAt > first.computedAt).toBe(true);
   });
 
+  it('aggregates every time with a TTL of 0', async () => {
+    const uncached = await testServices({ SLUICE_STATS_CACHE_TTL_SECONDS: '0' });
+    try {
+      await insertJobs(uncached.services.jobs, [newJob('webhooks')]);
+      const first = await getQueueStats(uncached.services, 'webhooks');
+      await insertJobs(uncached.services.jobs, [newJob('webhooks')]);
+      const second = await getQueueStats(uncached.services, 'webhooks');
+      expect(second.counts.queued).toBe(first.counts.queued + 1);
+    } finally {
+      await uncached.close();
+    }
+  });
+
   it('stores the figures under a key scoped by stage', async () => {
     await getQueueStats(services, 'default');
     const key = services.statsCache.keyFor('default');

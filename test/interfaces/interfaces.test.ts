@@ -12,7 +12,8 @@ jest.setTimeout(60_000);
 let testStack: TestStack;
 
 beforeAll(async () => {
-  testStack = await startTestStack({ stagePrefix: 'api' });
+  // The tests compare job totals before and after a request, so stats are not cached.
+  testStack = await startTestStack({ stagePrefix: 'api', functionEnv: { SLUICE_STATS_CACHE_TTL_SECONDS: '0' } });
 }, 120_000);
 
 afterAll(async () => {

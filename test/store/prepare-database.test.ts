@@ -63,7 +63,7 @@ describe('npm run db:prepare on a mongos', () => {
     const db = client.db('sluice_prepare');
     const jobIndexes = await db.collection('jobs').listIndexes().toArray();
     expect(jobIndexes.map((index) => index.name).sort()).toEqual(
-      ['_id_', '_id_hashed', 'dispatchToken', 'expiresAt_ttl', 'outbox_runAt', 'queue_state', 'queue_state_finishedAt', 'state_leaseExpiresAt', 'state_runAt'].sort(),
+      ['_id_', '_id_hashed', 'dispatchToken', 'expiresAt_ttl', 'outbox_runAt', 'queue_state', 'queue_state_finishedAt', 'queue_updatedAt', 'state_leaseExpiresAt', 'state_runAt'].sort(),
     );
     expect(jobIndexes.find((index) => index.name === 'expiresAt_ttl')).toMatchObject({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
     expect(jobIndexes.find((index) => index.name === 'state_runAt')).toMatchObject({ key: { state: 1, runAt: 1 } });

@@ -82,14 +82,17 @@ describe('processMessage', () => {
     const job = await storedJob('test.echo', { value: 'direct' });
     const reads = jest.spyOn(services.jobs, 'findOne');
     const updates = jest.spyOn(services.jobs, 'findOneAndUpdate');
+    const bulkWrites = jest.spyOn(services.jobs, 'bulkWrite');
     try {
       await processMessage(record({ jobId: job._id, queue: 'default' }), context());
       expect(reads).not.toHaveBeenCalled();
-      // The claim and the completion.
-      expect(updates).toHaveBeenCalledTimes(2);
+      // The claim, then the completion through the batch's bulk write.
+      expect(updates).toHaveBeenCalledTimes(1);
+      expect(bulkWrites).toHaveBeenCalledTimes(1);
     } finally {
       reads.mockRestore();
       updates.mockRestore();
+      bulkWrites.mockRestore();
     }
     expect((await findJob(services.jobs, job._id))?.state).toBe('completed');
   });
