@@ -2,6 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { assertAllowed, requestGrants, requireApiKey } from '../lib/auth/authorize';
+import { ApiAction } from '../lib/auth/grants';
 import { getServices } from '../lib/clients';
 import { getConfig } from '../lib/config/env';
 import { enqueueBatch, enqueueJob } from '../lib/enqueue/enqueue';
@@ -12,11 +14,20 @@ import { jsonResponse } from '../lib/http/responses';
 import { logger } from '../lib/observability/logger';
 import { metrics } from '../lib/observability/metrics';
 
+/** Requires the key's `enqueue` grant on the path's queue before the body is read. */
+const enqueueGrant = {
+  before: (request: { event: APIGatewayProxyEventV2 }) => {
+    assertAllowed(requestGrants(request.event), request.event.pathParameters?.queue ?? '', ApiAction.enqueue);
+  },
+};
+
 /** `POST /queues/{queue}/jobs`: enqueues one job; 202 with its id and state. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(httpErrors(logger))
+  .use(requireApiKey())
+  .use(enqueueGrant)
   .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES }))
   .handler(async (event) => {
     const queue = event.pathParameters?.queue ?? '';
@@ -30,6 +41,8 @@ export const batchHandler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructu
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(httpErrors(logger))
+  .use(requireApiKey())
+  .use(enqueueGrant)
   // A batch carries up to 100 jobs, so its body may be up to 100 times one job's limit.
   .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES * 100 }))
   .handler(async (event) => {

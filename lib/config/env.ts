@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { parseAllowList } from '../jobs/types/webhook-guard';
 
 /** SQS messages and API Gateway bodies stay far below this; a job payload lives in MongoDB. */
 const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -45,6 +46,18 @@ const envSchema = z
     SLUICE_COMPLETED_RETENTION_SECONDS: positiveInt(7 * 24 * 60 * 60),
     /** Dead jobs are kept this long after their last attempt, for listing and retry, then deleted. */
     SLUICE_DEAD_RETENTION_SECONDS: positiveInt(30 * 24 * 60 * 60),
+    /** Webhook destinations the SSRF guard lets through: CIDR ranges, addresses and host names, comma-separated. */
+    SLUICE_WEBHOOK_ALLOW: z
+      .string()
+      .trim()
+      .superRefine((value, context) => {
+        try {
+          parseAllowList(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `contains an invalid entry: ${(error as Error).message.replace(/^SLUICE_WEBHOOK_ALLOW entry /, '')}` });
+        }
+      })
+      .optional(),
   })
   .superRefine((env, context) => {
     if (env.REDIS_CLUSTER_NODES && env.REDIS_URL) {

@@ -15,6 +15,21 @@ function getAttTarget(value: unknown): string | undefined {
   return Array.isArray(target) && typeof target[0] === 'string' ? target[0] : undefined;
 }
 
+/** Checks that every HTTP API route requires the Lambda authorizer, so no route is deployed open. */
+function checkRouteAuthorizers(resources: NonNullable<Template['Resources']>): string[] {
+  const problems: string[] = [];
+  for (const [routeId, route] of Object.entries(resources)) {
+    if (route.Type !== 'AWS::ApiGatewayV2::Route') {
+      continue;
+    }
+    const properties = route.Properties ?? {};
+    if (properties.AuthorizationType !== 'CUSTOM' || properties.AuthorizerId === undefined) {
+      problems.push(`${routeId} (${String(properties.RouteKey)}): the route has no Lambda authorizer; add "authorizer: { name: apiKey }" to its httpApi event`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Checks every SQS event source mapping of a packaged template against the rules that keep
  * messages out of the dead-letter queue. The queue's visibility timeout is at least 6 times the
@@ -62,6 +77,7 @@ export function checkTemplate(template: Template): string[] {
       problems.push(`${queueId}: no RedrivePolicy; add a dead-letter queue`);
     }
   }
+  problems.push(...checkRouteAuthorizers(resources));
   if (mappings.length === 0) {
     problems.push('the template has no event source mapping; was it packaged from serverless.yml?');
   }

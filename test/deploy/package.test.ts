@@ -29,7 +29,7 @@ describe('serverless package', () => {
     await run(process.execPath, [join(root, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'ci', '--package', outputDir], { cwd: root, env });
 
     const functionNames = [
-      ...['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks', 'process-webhooks-high'],
+      ...['authorizer', 'enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks', 'process-webhooks-high'],
       ...['createSchedule', 'getSchedule', 'pauseSchedule', 'resumeSchedule', 'deleteSchedule'],
     ];
     for (const name of functionNames) {
@@ -42,6 +42,18 @@ describe('serverless package', () => {
       ReservedConcurrentExecutions: 10,
       Environment: { Variables: expect.objectContaining({ SLUICE_QUEUE: 'default', SLUICE_STAGE: 'ci' }) },
     });
+    const routes = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter(
+      (resource) => resource.Type === 'AWS::ApiGatewayV2::Route',
+    );
+    expect(routes).toHaveLength(12);
+    const authorizers = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter(
+      (resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer',
+    );
+    expect(authorizers).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({ AuthorizerType: 'REQUEST', IdentitySource: ['$request.header.Authorization'], AuthorizerResultTtlInSeconds: 60, EnableSimpleResponses: true }),
+      }),
+    ]);
     expect(template.Resources.DefaultQueue.Properties).toMatchObject({ QueueName: 'sluice-ci-default', VisibilityTimeout: 180 });
     expect(template.Resources.WebhooksHighQueue.Properties).toMatchObject({ QueueName: 'sluice-ci-webhooks-high' });
     expect(template.Resources.ProcessDashwebhooksDashhighLambdaFunction.Properties).toMatchObject({ ReservedConcurrentExecutions: 10 });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
 import type { PublicJob } from '../../lib/jobs/job';
 import type { RunningLocalStack } from '../../localstack/stack';
-import { getJson, postJson } from '../../scripts/demo/http-client';
+import { authHeaders, getJson, postJson } from '../../scripts/demo/http-client';
 import type { Receiver } from '../../scripts/demo/receiver';
 import { testSqsClient } from '../support/services';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -27,11 +27,11 @@ afterAll(async () => {
 });
 
 async function enqueue(body: unknown, queue = 'default') {
-  return postJson<{ id: string; state: string; error?: { message: string } }>(`${stack.httpEndpoint}/queues/${queue}/jobs`, body);
+  return postJson<{ id: string; state: string; error?: { message: string } }>(`${stack.httpEndpoint}/queues/${queue}/jobs`, body, stack.apiKey);
 }
 
 async function getJob(id: string): Promise<PublicJob> {
-  const response = await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`);
+  const response = await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`, stack.apiKey);
   expect(response.status).toBe(200);
   return response.body;
 }
@@ -86,7 +86,7 @@ describe('job path through serverless offline', () => {
     const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/missing/${key}` } });
     expect((await waitForState(response.body.id, ['dead'])).state).toBe('dead');
 
-    const retried = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}/retry`, { method: 'POST' });
+    const retried = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}/retry`, { method: 'POST', headers: authHeaders(stack.apiKey) });
     expect(retried.status).toBe(202);
     const job = await waitForState(response.body.id, ['dead'], 30_000);
     expect(job).toMatchObject({ state: 'dead', attempts: 2, maxAttempts: 6 });
@@ -114,6 +114,7 @@ describe('job path through serverless offline', () => {
     const response = await postJson<{ jobs: ({ id: string; state: string } | { error: { message: string } })[] }>(
       `${stack.httpEndpoint}/queues/default/jobs/batch`,
       { jobs: [{ type: 'http', payload: { url: `${receiver.url}/ok/${keys[0]}` } }, { type: 'nope', payload: {} }, { type: 'http', payload: { url: `${receiver.url}/ok/${keys[1]}` } }] },
+      stack.apiKey,
     );
     expect(response.status).toBe(202);
     const [first, second, third] = response.body.jobs;
@@ -127,7 +128,7 @@ describe('job path through serverless offline', () => {
   it('cancels a delayed job over DELETE', async () => {
     const key = `cancel-${randomUUID()}`;
     const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` }, delaySeconds: 600 });
-    const cancelled = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}`, { method: 'DELETE' });
+    const cancelled = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}`, { method: 'DELETE', headers: authHeaders(stack.apiKey) });
     expect(cancelled.status).toBe(200);
     expect(((await cancelled.json()) as PublicJob).state).toBe('cancelled');
     expect((await getJob(response.body.id)).state).toBe('cancelled');
@@ -141,15 +142,15 @@ describe('job path through serverless offline', () => {
       cron: '0 3 * * *',
       timeZone: 'Europe/Berlin',
       job: { type: 'http', payload: { url: `${receiver.url}/ok/${id}` } },
-    });
+    }, stack.apiKey);
     expect(created.status).toBe(201);
-    const read = await getJson<{ id: string; nextSlotAt: string }>(`${stack.httpEndpoint}/schedules/${id}`);
+    const read = await getJson<{ id: string; nextSlotAt: string }>(`${stack.httpEndpoint}/schedules/${id}`, stack.apiKey);
     expect(read.status).toBe(200);
     expect(read.body.id).toBe(id);
   });
 
   it('answers 404 for an unknown job id', async () => {
-    const response = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${randomUUID()}`);
+    const response = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${randomUUID()}`, stack.apiKey);
     expect(response.status).toBe(404);
     expect(response.body.error.message).toContain('not found');
   });
@@ -159,7 +160,7 @@ describe('bad input through serverless offline', () => {
   const url = () => `${stack.httpEndpoint}/queues/default/jobs`;
 
   async function rawPost(body: string, contentType: string) {
-    const response = await fetch(url(), { method: 'POST', headers: { 'content-type': contentType }, body });
+    const response = await fetch(url(), { method: 'POST', headers: { 'content-type': contentType, ...authHeaders(stack.apiKey) }, body });
     return { status: response.status, body: (await response.json()) as { error: { message: string; problems: { field: string }[] } } };
   }
 

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function enqueueBatch(queue: string, jobs: unknown[]): Promise<string[]> {
-  const response = await postJson<{ jobs: { id: string }[] }>(`${stack.httpEndpoint}/queues/${queue}/jobs/batch`, { jobs });
+  const response = await postJson<{ jobs: { id: string }[] }>(`${stack.httpEndpoint}/queues/${queue}/jobs/batch`, { jobs }, stack.apiKey);
   expect(response.status).toBe(202);
   return response.body.jobs.map((job) => job.id);
 }
@@ -32,7 +32,7 @@ async function enqueueBatch(queue: string, jobs: unknown[]): Promise<string[]> {
 async function waitForAll(ids: string[], timeoutMs: number): Promise<PublicJob[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const jobs = await mapConcurrent(ids, 10, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`)).body);
+    const jobs = await mapConcurrent(ids, 10, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`, stack.apiKey)).body);
     if (jobs.every((job) => job.state === 'completed' || job.state === 'dead') || Date.now() > deadline) {
       return jobs;
     }
@@ -114,7 +114,7 @@ describe('rate limits on the local stack', () => {
     const response = await postJson<{ error: { message: string } }>(`${stack.httpEndpoint}/queues/per-tenant/jobs`, {
       type: 'http',
       payload: { url: `${receiver.url}/ok/x` },
-    });
+    }, stack.apiKey);
     expect(response.status).toBe(422);
     expect(response.body.error.message).toContain('payload.headers.x-tenant is required by limit "tenant"');
   });

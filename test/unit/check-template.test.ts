@@ -1,6 +1,6 @@
 import { checkTemplate } from '../../lib/deploy/check-template';
 
-function template(overrides: { visibility?: number; timeout?: number; maximumConcurrency?: number; reserved?: number; redrive?: boolean; partial?: boolean }) {
+function template(overrides: { visibility?: number; timeout?: number; maximumConcurrency?: number; reserved?: number; redrive?: boolean; partial?: boolean; openRoute?: boolean }) {
   return {
     Resources: {
       JobsQueue: {
@@ -16,6 +16,12 @@ function template(overrides: { visibility?: number; timeout?: number; maximumCon
           ...(overrides.maximumConcurrency === 0 ? {} : { ScalingConfig: { MaximumConcurrency: overrides.maximumConcurrency ?? 10 } }),
           FunctionResponseTypes: overrides.partial === false ? [] : ['ReportBatchItemFailures'],
         },
+      },
+      EnqueueRoute: {
+        Type: 'AWS::ApiGatewayV2::Route',
+        Properties: overrides.openRoute
+          ? { RouteKey: 'POST /queues/{queue}/jobs', AuthorizationType: 'NONE' }
+          : { RouteKey: 'POST /queues/{queue}/jobs', AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerApiKey' } },
       },
     },
   };
@@ -44,5 +50,9 @@ describe('checkTemplate', () => {
 
   it('rejects a mapping without partial batch responses', () => {
     expect(checkTemplate(template({ partial: false }))).toEqual([expect.stringContaining('ReportBatchItemFailures')]);
+  });
+
+  it('rejects an HTTP route without the authorizer', () => {
+    expect(checkTemplate(template({ openRoute: true }))).toEqual([expect.stringContaining('EnqueueRoute (POST /queues/{queue}/jobs): the route has no Lambda authorizer')]);
   });
 });
