@@ -14,6 +14,12 @@ import { jsonResponse } from '../lib/http/responses';
 import { logger } from '../lib/observability/logger';
 import { metrics } from '../lib/observability/metrics';
 
+/**
+ * A batch carries up to 100 jobs, so its body may be up to 100 times one job's limit, but at most
+ * 5 MiB: Lambda's synchronous invocation payload limit is 6 MB, and the event adds headers and context.
+ */
+const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
+
 /** Requires the key's `enqueue` grant on the path's queue before the body is read. */
 const enqueueGrant = {
   before: (request: { event: APIGatewayProxyEventV2 }) => {
@@ -43,8 +49,7 @@ export const batchHandler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructu
   .use(httpErrors(logger))
   .use(requireApiKey())
   .use(enqueueGrant)
-  // A batch carries up to 100 jobs, so its body may be up to 100 times one job's limit.
-  .use(jsonBody({ maxBytes: getConfig().SLUICE_MAX_PAYLOAD_BYTES * 100 }))
+  .use(jsonBody({ maxBytes: Math.min(getConfig().SLUICE_MAX_PAYLOAD_BYTES * 100, MAX_BATCH_BODY_BYTES) }))
   .handler(async (event) => {
     const queue = event.pathParameters?.queue ?? '';
     const jobs = await enqueueBatch(getServices(), queue, (event as unknown as JsonEvent).body);
