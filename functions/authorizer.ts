@@ -1,17 +1,30 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { apiKeysCollection, verifyApiKey } from '../lib/auth/api-key-store';
+import type { Collection } from 'mongodb';
+import { apiKeysCollection, verifyApiKey, type ApiKeyDocument } from '../lib/auth/api-key-store';
 import { bearerToken } from '../lib/auth/bearer';
 import { encodeGrants, type GrantsContext } from '../lib/auth/grants';
-import { getServices } from '../lib/clients';
+import { getMongoClient } from '../lib/clients';
+import { getConfig } from '../lib/config/env';
 import { logger } from '../lib/observability/logger';
 
 /**
- * API Gateway answers 401 when the authorizer throws this exact message (serverless-offline does
- * the same for any error); a false `isAuthorized` would be a 403.
+ * API Gateway returns 401 when the authorizer throws this exact message, and serverless-offline
+ * does so for any error. A false `isAuthorized` would be a 403, and any other error a 500 on AWS.
  */
 const UNAUTHORIZED = 'Unauthorized';
+
+let keys: Collection<ApiKeyDocument> | undefined;
+
+/** Returns the API keys collection on the container's MongoClient; the authorizer creates no Redis or SQS client. */
+function apiKeys(): Collection<ApiKeyDocument> {
+  if (!keys) {
+    const config = getConfig();
+    keys = apiKeysCollection(getMongoClient().db(config.MONGODB_DATABASE));
+  }
+  return keys;
+}
 
 function authorizationHeader(event: APIGatewayRequestAuthorizerEventV2): string | undefined {
   const fromSource = event.identitySource?.[0];
@@ -35,8 +48,8 @@ export const handler = middy<APIGatewayRequestAuthorizerEventV2, APIGatewaySimpl
       logger.info('request rejected: no bearer API key');
       throw new Error(UNAUTHORIZED);
     }
-    const services = getServices();
-    const grants = await verifyApiKey(apiKeysCollection(services.mongo.db(services.config.MONGODB_DATABASE)), token);
+    // A MongoDB failure propagates: API Gateway then returns 500 rather than calling a valid key invalid.
+    const grants = await verifyApiKey(apiKeys(), token);
     if (!grants) {
       logger.info('request rejected: unknown, revoked or malformed API key');
       throw new Error(UNAUTHORIZED);

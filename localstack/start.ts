@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalStack } from './stack';
 
-/** Where `npm start` writes the bootstrap API key for other terminals (git ignores `.local-stack/`). */
+/** File `npm start` writes the bootstrap API key to, for other terminals (git ignores `.local-stack/`). */
 const API_KEY_FILE = join(__dirname, '..', '.local-stack', 'api-key');
 
 // The lockfile pins the AWS SDK; its notice that releases after January 2027 need Node 22 is not actionable here.

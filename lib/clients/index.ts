@@ -34,8 +34,7 @@ export interface Services {
 }
 
 /** Builds the services from a configuration. Tests call this with their own configuration. */
-export function createServices(config: SluiceConfig): Services {
-  const mongo = createMongoClient(config);
+export function createServices(config: SluiceConfig, mongo: MongoClient = createMongoClient(config)): Services {
   const redis = createRedisClient(config);
   const sqs = createSqsClient(config);
   return {
@@ -55,12 +54,22 @@ export function createServices(config: SluiceConfig): Services {
 }
 
 let services: Services | undefined;
+let mongoClient: MongoClient | undefined;
+
+/**
+ * Returns the container's MongoClient, created on first use. {@link getServices} shares it, and
+ * functions that need only MongoDB (the API key authorizer) use it without creating Redis or SQS clients.
+ */
+export function getMongoClient(): MongoClient {
+  mongoClient ??= createMongoClient(getConfig());
+  return mongoClient;
+}
 
 /**
  * Returns the container's services, created on first use and reused by every later invocation.
  * No handler closes them: Lambda freezes the container with its connections open.
  */
 export function getServices(): Services {
-  services ??= createServices(getConfig());
+  services ??= createServices(getConfig(), getMongoClient());
   return services;
 }
