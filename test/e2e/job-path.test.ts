@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
+import { apiKeysCollection, createApiKey, revokeApiKey } from '../../lib/auth/api-key-store';
 import type { PublicJob } from '../../lib/jobs/job';
 import type { RunningLocalStack } from '../../localstack/stack';
 import { authHeaders, getJson, postJson } from '../../scripts/demo/http-client';
@@ -201,3 +202,32 @@ describe('bad input through serverless offline', () => {
     expect(stack.poller.stats().records).toBe(recordsBefore);
   });
 });
+
+describe('API keys through serverless offline', () => {
+  it('limits a key to its queues and actions', async () => {
+    const keys = apiKeysCollection(mongo.db(database));
+    const producer = await createApiKey(keys, { name: 'webhooks producer', queues: ['webhooks'], actions: ['enqueue', 'read'] });
+    const job = { type: 'http', payload: { url: `${receiver.url}/ok/${randomUUID()}` }, delaySeconds: 600 };
+
+    const own = await postJson<{ id: string }>(`${stack.httpEndpoint}/queues/webhooks/jobs`, job, producer.key);
+    expect(own.status).toBe(202);
+    expect((await getJson(`${stack.httpEndpoint}/jobs/${own.body.id}`, producer.key)).status).toBe(200);
+
+    const other = await postJson<{ id: string }>(`${stack.httpEndpoint}/queues/default/jobs`, job, stack.apiKey);
+    const otherRead = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${other.body.id}`, producer.key);
+    expect(otherRead.status).toBe(403);
+    expect(otherRead.body.error.message).toContain(`API key ${producer.id} may not read on queue "default"`);
+    expect((await postJson(`${stack.httpEndpoint}/queues/default/jobs`, job, producer.key)).status).toBe(403);
+    const cancel = await fetch(`${stack.httpEndpoint}/jobs/${own.body.id}`, { method: 'DELETE', headers: authHeaders(producer.key) });
+    expect(cancel.status).toBe(403);
+
+    await revokeApiKey(keys, producer.id);
+    expect((await getJson(`${stack.httpEndpoint}/jobs/${own.body.id}`, producer.key)).status).toBe(401);
+  });
+
+  it('answers 401 without a key', async () => {
+    const response = await fetch(`${stack.httpEndpoint}/queues/default/stats`);
+    expect(response.status).toBe(401);
+  });
+});
+
