@@ -44,7 +44,8 @@ async function waitForAll(queue: string, ids: string[], timeoutMs: number): Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return mapConcurrent(ids, 10, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`, stack.apiKey)).body);
+  // Few requests at once: each cold start under serverless offline loads two functions (authorizer and getJob).
+  return mapConcurrent(ids, 4, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`, stack.apiKey)).body);
 }
 
 async function deadLetterCount(queue: string): Promise<number> {
