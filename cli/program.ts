@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceApiError, SluiceConnectionError } from '../sdk';
 import { enqueueCommand } from './commands/enqueue';
+import { keysCommand } from './commands/keys';
 import { cancelCommand, retryCommand, statsCommand, statusCommand } from './commands/jobs';
 import { tailCommand } from './commands/tail';
 import { addGlobalOptions, ExitCode, UsageError, type GlobalOptions } from './options';
@@ -18,8 +19,8 @@ export function createProgram(): Command {
   program.addCommand(retryCommand());
   program.addCommand(cancelCommand());
   program.addCommand(tailCommand());
-  // Every subcommand is added with addCommand, so one line adds the API key commands:
-  // program.addCommand(keysCommand()) from ./commands/keys.
+  // Manages API keys in MongoDB directly (MONGODB_URI), not over the HTTP API.
+  program.addCommand(keysCommand());
 
   return program;
 }

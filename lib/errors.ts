@@ -60,6 +60,8 @@ export const HttpStatus = {
   created: 201,
   accepted: 202,
   badRequest: 400,
+  unauthorized: 401,
+  forbidden: 403,
   notFound: 404,
   conflict: 409,
   payloadTooLarge: 413,
@@ -92,6 +94,20 @@ export class PayloadTooLargeError extends RequestError {
 export class UnsupportedMediaTypeError extends RequestError {
   constructor(message: string, context: ErrorContext = {}) {
     super(HttpStatus.unsupportedMediaType, message, [], context);
+  }
+}
+
+/** The request carries no valid API key (401). */
+export class UnauthorizedError extends RequestError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super(HttpStatus.unauthorized, message, [], context);
+  }
+}
+
+/** The API key is valid but lacks the queue or the action the request needs (403). */
+export class ForbiddenError extends RequestError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super(HttpStatus.forbidden, message, [], context);
   }
 }
 

@@ -37,6 +37,12 @@ function portAccepts(port: number): Promise<boolean> {
   });
 }
 
+/** serverless-offline replaces every authorizer's result with the JSON of AUTHORIZER when it is set. */
+function withoutAuthorizerOverride(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { AUTHORIZER: _ignored, ...rest } = env;
+  return rest;
+}
+
 /**
  * Starts `serverless offline` (osls with serverless-esbuild and serverless-offline) as a child
  * process bound to 127.0.0.1, and resolves once both its HTTP API and its Lambda Invoke API accept
@@ -48,7 +54,7 @@ export async function startOffline(options: OfflineOptions): Promise<RunningOffl
   const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'offline', 'start', '--stage', options.stage], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...withoutAuthorizerOverride(process.env),
       ...options.env,
       SLUICE_HTTP_PORT: String(options.httpPort),
       SLUICE_LAMBDA_PORT: String(options.lambdaPort),

@@ -3,6 +3,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { MongoClient } from 'mongodb';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
+import { apiKeysCollection, createApiKey, revokeApiKey } from '../lib/auth/api-key-store';
+import { API_ACTIONS, ALL_QUEUES } from '../lib/auth/grants';
 import type { DispatchReport } from '../lib/dispatch/dispatch';
 import { loadQueueDefinitions, queuesFileFromEnv, type QueueDefinition } from '../lib/queues/definitions';
 import { prepareDatabase } from '../lib/store/collections';
@@ -16,6 +18,11 @@ import { startSqsServer } from './sqs';
 const SERVICE = 'sluice';
 const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const REGION = 'us-east-1';
+/**
+ * Webhook destinations the local stack's functions may reach: its own loopback receivers. Every
+ * other private, loopback, link-local or metadata address stays refused, as on AWS.
+ */
+export const LOCAL_WEBHOOK_ALLOW = '127.0.0.1/32';
 
 export interface LocalStackOptions {
   stage?: string;
@@ -54,6 +61,8 @@ export interface RunningLocalStack {
   /** Whether the MongoDB is the wire-protocol test server (a test double) rather than a real one. */
   mongoIsTestDouble: boolean;
   redisNodes: string[];
+  /** Bootstrap API key with every action on every queue, created at start (revoked at stop on a real MongoDB). */
+  apiKey: string;
   queues: QueueDefinition[];
   queueUrls: Map<string, CreatedQueue>;
   poller: EventSourcePoller;
@@ -61,6 +70,15 @@ export interface RunningLocalStack {
   invokeDispatch(): Promise<DispatchReport>;
   /** Stops everything this stack started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+async function revokeBootstrapKey(mongodbUri: string, database: string, id: string): Promise<void> {
+  const client = new MongoClient(mongodbUri, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    await revokeApiKey(apiKeysCollection(client.db(database)), id);
+  } finally {
+    await client.close();
+  }
 }
 
 /**
@@ -95,10 +113,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       mongodbUri = options.mongodbUri;
     }
     progress(`MongoDB: ${mongodbUri}`);
+    const database = options.functionEnv?.MONGODB_DATABASE ?? 'sluice';
     const admin = new MongoClient(mongodbUri, { serverSelectionTimeoutMS: 5_000 });
+    let apiKey: string;
     try {
-      const { sharded } = await prepareDatabase(admin.db(options.functionEnv?.MONGODB_DATABASE ?? 'sluice'));
+      const { sharded } = await prepareDatabase(admin.db(database));
       progress(`MongoDB indexes created${sharded ? '; jobs collection sharded on hashed _id' : ''}`);
+      const bootstrap = await createApiKey(apiKeysCollection(admin.db(database)), {
+        name: `local stack ${stage} bootstrap`,
+        queues: [ALL_QUEUES],
+        actions: [...API_ACTIONS],
+      });
+      apiKey = bootstrap.key;
+      progress(`API key ${bootstrap.id} created (every queue, every action)`);
+      if (!mongoIsTestDouble) {
+        // A real MongoDB outlives the stack; the key must not.
+        stoppers.push(() => revokeBootstrapKey(mongodbUri, database, bootstrap.id));
+      }
     } finally {
       await admin.close();
     }
@@ -132,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaPort: options.lambdaPort ?? 3002,
       stage,
       env: {
+        SLUICE_WEBHOOK_ALLOW: LOCAL_WEBHOOK_ALLOW,
         // The lockfile pins the AWS SDK; its notice that later releases need Node 22 repeats in every function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...options.functionEnv,
@@ -204,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       mongodbUri,
       mongoIsTestDouble,
       redisNodes,
+      apiKey,
       queues,
       queueUrls,
       poller,

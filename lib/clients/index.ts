@@ -39,8 +39,7 @@ export interface Services {
 }
 
 /** Builds the services from a configuration. Tests call this with their own configuration. */
-export function createServices(config: SluiceConfig): Services {
-  const mongo = createMongoClient(config);
+export function createServices(config: SluiceConfig, mongo: MongoClient = createMongoClient(config)): Services {
   const redis = createRedisClient(config);
   const sqs = createSqsClient(config);
   return {
@@ -66,22 +65,44 @@ export function createServices(config: SluiceConfig): Services {
 }
 
 let services: Services | undefined;
-let preparing: Promise<Services> | undefined;
+let mongoClient: MongoClient | undefined;
+let resolvedConfig: SluiceConfig | undefined;
+let preparing: Promise<SluiceConfig> | undefined;
 
 /**
- * Creates the container's services once, after reading the settings that come from SSM Parameter
- * Store or Secrets Manager (see {@link resolveSecretSettings}). A failed read is not remembered,
- * so the next invocation tries again.
+ * Reads, once per container, the settings that come from SSM Parameter Store or Secrets Manager
+ * (see {@link resolveSecretSettings}). A failed read is not remembered, so the next invocation
+ * tries again.
  */
-export function prepareServices(sources: SecretSources = powertoolsSecretSources()): Promise<Services> {
+export function prepareConfig(sources: SecretSources = powertoolsSecretSources()): Promise<SluiceConfig> {
   preparing ??= resolveSecretSettings(getConfig(), sources).then((config) => {
-    services ??= createServices(config);
-    return services;
+    resolvedConfig = config;
+    return config;
   });
   preparing.catch(() => {
     preparing = undefined;
   });
   return preparing;
+}
+
+/** Creates the container's services once, after {@link prepareConfig}. */
+export async function prepareServices(sources?: SecretSources): Promise<Services> {
+  await prepareConfig(sources);
+  return getServices();
+}
+
+/** The configuration with secrets resolved once {@link prepareConfig} ran, the plain environment before. */
+function currentConfig(): SluiceConfig {
+  return resolvedConfig ?? getConfig();
+}
+
+/**
+ * Returns the container's MongoClient, created on first use. {@link getServices} shares it, and
+ * functions that need only MongoDB (the API key authorizer) use it without creating Redis or SQS clients.
+ */
+export function getMongoClient(): MongoClient {
+  mongoClient ??= createMongoClient(currentConfig());
+  return mongoClient;
 }
 
 /**
@@ -90,7 +111,7 @@ export function prepareServices(sources: SecretSources = powertoolsSecretSources
  * {@link servicesReady} middleware first, so settings from SSM or Secrets Manager are resolved by then.
  */
 export function getServices(): Services {
-  services ??= createServices(getConfig());
+  services ??= createServices(currentConfig(), getMongoClient());
   return services;
 }
 
@@ -99,6 +120,15 @@ export function servicesReady(): MiddlewareObj {
   return {
     before: async () => {
       await prepareServices();
+    },
+  };
+}
+
+/** Middleware that awaits {@link prepareConfig} before the handler runs, for functions that use only {@link getMongoClient}. */
+export function configReady(): MiddlewareObj {
+  return {
+    before: async () => {
+      await prepareConfig();
     },
   };
 }

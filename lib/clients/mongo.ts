@@ -31,7 +31,7 @@ export function mongoClientOptions(config: SluiceConfig): MongoClientOptions {
 /** Creates the container's MongoClient. It connects on the first operation, not here. */
 export function createMongoClient(config: SluiceConfig): MongoClient {
   if (config.MONGODB_URI === undefined) {
-    throw new ConfigError('MONGODB_URI is not resolved yet; a handler must run the resolveSecrets middleware before it creates the services', { setting: 'MONGODB_URI' });
+    throw new ConfigError('MONGODB_URI is not resolved yet; a handler must run the servicesReady or configReady middleware before it creates a client', { setting: 'MONGODB_URI' });
   }
   return new MongoClient(config.MONGODB_URI, mongoClientOptions(config));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { setting } from './setting-meta';
+import { parseAllowList } from '../jobs/types/webhook-guard';
 
 /** SQS messages and API Gateway bodies stay far below this; a job payload lives in MongoDB. */
 const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -97,6 +98,18 @@ export const envSchema = z
     SLUICE_STALE_MESSAGE_SECONDS: positiveInt(900).meta(setting('A ready job still not run this long after its message was sent is sent again.', 's')),
     SLUICE_COMPLETED_RETENTION_SECONDS: positiveInt(7 * 24 * 60 * 60).meta(setting('Completed and cancelled jobs are deleted this long after they finish (a TTL index on `expiresAt`).', 's')),
     SLUICE_DEAD_RETENTION_SECONDS: positiveInt(30 * 24 * 60 * 60).meta(setting('Dead jobs are kept this long after their last attempt, for listing and retry, then deleted.', 's')),
+    SLUICE_WEBHOOK_ALLOW: z
+      .string()
+      .trim()
+      .superRefine((value, context) => {
+        try {
+          parseAllowList(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `contains an invalid entry: ${(error as Error).message.replace(/^SLUICE_WEBHOOK_ALLOW entry /, '')}` });
+        }
+      })
+      .optional()
+      .meta(setting('Webhook destinations the `http` job type may reach although they are private, loopback, link-local or metadata addresses: CIDR ranges, addresses and host names, comma-separated. Unset allows only public addresses.')),
   })
   .superRefine((env, context) => {
     for (const { setting, parameter, secretArn: arn } of SECRET_SETTINGS) {

@@ -69,6 +69,27 @@ function mappingProblems(mappingId: string, mapping: Record<string, unknown>, qu
   return problems;
 }
 
+/** Routes that serve public static files (the dashboard page and its assets) and need no API key. */
+const PUBLIC_ROUTE_KEYS = new Set(['GET /dashboard', 'GET /dashboard/{asset}']);
+
+/** Checks that every HTTP API route but the public ones requires the Lambda authorizer, so no data route is deployed open. */
+function checkRouteAuthorizers(resources: NonNullable<Template['Resources']>): string[] {
+  const problems: string[] = [];
+  for (const [routeId, route] of Object.entries(resources)) {
+    if (route.Type !== 'AWS::ApiGatewayV2::Route') {
+      continue;
+    }
+    const properties = route.Properties ?? {};
+    if (PUBLIC_ROUTE_KEYS.has(String(properties.RouteKey))) {
+      continue;
+    }
+    if (properties.AuthorizationType !== 'CUSTOM' || properties.AuthorizerId === undefined) {
+      problems.push(`${routeId} (${String(properties.RouteKey)}): the route has no Lambda authorizer; add "authorizer: { name: apiKey }" to its httpApi event`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Checks a packaged template against the rules that keep messages out of the dead-letter queue
  * and the functions' permissions narrow. Each SQS event source mapping must meet four rules:
@@ -101,6 +122,7 @@ export function checkTemplate(template: Template): string[] {
       problems.push(...queueProblems(queueId, queue.Properties ?? {}));
     }
   }
+  problems.push(...checkRouteAuthorizers(resources));
   if (mappings.length === 0) {
     problems.push('the template has no event source mapping; was it packaged from serverless.yml?');
   }

@@ -1,18 +1,27 @@
 import { z } from 'zod';
 import { InvalidRequestError, type FieldProblem } from '../errors';
+import { rejectUnsafeKeys } from './document-keys';
 
 /** Maximum delay of a job: 30 days. */
 export const MAX_DELAY_SECONDS = 30 * 24 * 60 * 60;
 /** Upper bound on `maxAttempts`, so a typo cannot make a job retry for months. */
 export const MAX_ATTEMPTS_LIMIT = 100;
+/** Longest job type name the registry accepts. */
+const MAX_JOB_TYPE_NAME_CHARS = 64;
 /** Jobs in one batch request. */
 export const MAX_BATCH_JOBS = 100;
 
 export const jobRequestSchema = z
   .strictObject(
     {
-    type: z.string({ error: 'is required: the name of a registered job type, such as "http"' }).min(1, 'must not be empty'),
-    payload: z.unknown().refine((value) => value !== undefined, 'is required; send {} for a job type without payload'),
+    type: z
+      .string({ error: 'is required: the name of a registered job type, such as "http"' })
+      .min(1, 'must not be empty')
+      .max(MAX_JOB_TYPE_NAME_CHARS, `must be at most ${MAX_JOB_TYPE_NAME_CHARS} characters: the name of a registered job type`),
+    payload: z
+      .unknown()
+      .refine((value) => value !== undefined, 'is required; send {} for a job type without payload')
+      .superRefine(rejectUnsafeKeys),
     delaySeconds: z
       .number({ error: `must be a JSON number of seconds from 0 to ${MAX_DELAY_SECONDS} (30 days)` })
       .int('must be a whole number of seconds')

@@ -39,7 +39,7 @@ const LEASE_MARGIN_MS = 10_000;
  */
 const MAX_INLINE_LIMIT_WAIT_MS = 2_000;
 
-/** An SQS message that does not carry a job; it is reported as a batch item failure and ends in the DLQ. */
+/** An SQS message that does not carry a job of the function's queue; it is logged and acknowledged. */
 export class MalformedMessageError extends SluiceError {}
 
 export interface ProcessContext {
@@ -173,9 +173,10 @@ const releaseNothing = async (): Promise<void> => {};
  * Processes one SQS record: takes the job's rate-limit tokens and concurrency leases, claims the
  * job with a fresh lease token, runs one attempt, and records the outcome (with the rest of the
  * batch when `context.outcomes` collects them). A job that may not run yet is deferred without
- * spending an attempt. Job errors never escape: they become retries or `dead`. It throws only
- * when the message is malformed or MongoDB fails, so the record is reported in
- * `batchItemFailures` and SQS delivers it again.
+ * spending an attempt. Job errors never escape: they become retries or `dead`. A malformed message
+ * is logged (its id and the problem, never its body) and acknowledged: delivering it again cannot
+ * fix it, and no job is lost because every job lives in MongoDB. It throws only when MongoDB
+ * fails, so the record is reported in `batchItemFailures` and SQS delivers it again.
  */
 export async function processMessage(record: SQSRecord, context: ProcessContext): Promise<void> {
   const outcomes = context.outcomes ?? new OutcomeBatch(batchOutcomeWriter(context.services, context.queue, context.logger, context.now), 1);
@@ -194,7 +195,16 @@ export async function processMessage(record: SQSRecord, context: ProcessContext)
 
 /** Runs the record up to its attempt's outcome; returns undefined when no attempt ran. */
 async function startMessage(record: SQSRecord, context: ProcessContext): Promise<FinishedAttempt | undefined> {
-  const message = parseMessage(record, context.queue);
+  let message: JobMessage;
+  try {
+    message = parseMessage(record, context.queue);
+  } catch (error) {
+    if (!(error instanceof MalformedMessageError)) {
+      throw error;
+    }
+    context.logger.error('malformed SQS message acknowledged: it carries no job', { messageId: record.messageId, queue: context.queue.name, error: describeError(error) });
+    return undefined;
+  }
   let now = context.now?.() ?? new Date();
   const leaseToken = randomUUID();
   const leaseMs = context.queue.timeoutSeconds * 1000 + LEASE_MARGIN_MS;

@@ -1,12 +1,17 @@
 /** Small JSON-over-HTTP helpers for the demo and the end-to-end tests. */
 
-export async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** The `Authorization` header of an API key, or no header without one. */
+export function authHeaders(apiKey: string | undefined): Record<string, string> {
+  return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
+}
+
+export async function postJson<T>(url: string, body: unknown, apiKey?: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(apiKey) }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as T };
 }
 
-export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url);
+export async function getJson<T>(url: string, apiKey?: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { headers: authHeaders(apiKey) });
   return { status: response.status, body: (await response.json()) as T };
 }
 

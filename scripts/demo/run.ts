@@ -45,7 +45,7 @@ async function enqueueAll(stack: RunningLocalStack, plan: PlannedJob[]): Promise
     const sentAt = Date.now();
     const response = await postJson<{ jobs: ({ id: string } | { error: { message: string } })[] }>(`${stack.httpEndpoint}/queues/${QUEUE}/jobs/batch`, {
       jobs: batch.map((job) => job.request),
-    });
+    }, stack.apiKey);
     if (response.status !== 202) {
       throw new Error(`batch ${batchIndex} was rejected with HTTP ${response.status}: ${JSON.stringify(response.body)}`);
     }
@@ -62,7 +62,7 @@ async function enqueueAll(stack: RunningLocalStack, plan: PlannedJob[]): Promise
 
 async function waitForFinish(stack: RunningLocalStack, receiver: Receiver, total: number, timeoutMs: number, startedAt: number): Promise<QueueStats> {
   for (;;) {
-    const { body: stats } = await getJson<QueueStats>(`${stack.httpEndpoint}/queues/${QUEUE}/stats`);
+    const { body: stats } = await getJson<QueueStats>(`${stack.httpEndpoint}/queues/${QUEUE}/stats`, stack.apiKey);
     const finished = stats.counts.completed + stats.counts.dead + stats.counts.cancelled;
     const elapsed = ((Date.now() - startedAt) / 1000).toFixed(1);
     const counts = Object.entries(stats.counts).map(([state, count]) => `${state} ${count}`).join(', ');
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     const stats = await waitForFinish(stack, receiver, total, timeoutMs, startedAt);
     const elapsedSeconds = (Date.now() - startedAt) / 1000;
 
-    const jobs = await mapConcurrent(ids, 20, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`)).body);
+    const jobs = await mapConcurrent(ids, 20, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`, stack.apiKey)).body);
     const { mismatches, earliestDelayedStartMs } = checkJobs(plan, jobs, receiver, enqueuedAt);
     const totals = receiver.totals();
     const deadExpected = plan.filter((job) => job.kind === 'missing').length;

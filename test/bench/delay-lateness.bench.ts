@@ -69,7 +69,7 @@ function log(line: string): void {
   process.stdout.write(`[bench] ${line}\n`);
 }
 
-async function enqueueRow(row: Row, endpoint: string, receiver: Receiver, jobs: Collection<JobDocument>): Promise<BenchJob[]> {
+async function enqueueRow(row: Row, endpoint: string, apiKey: string, receiver: Receiver, jobs: Collection<JobDocument>): Promise<BenchJob[]> {
   const enqueued: BenchJob[] = [];
   for (let index = 0; index < JOBS_PER_ROW; index += 1) {
     const key = `late-${row.delaySeconds}-${index}-${randomUUID().slice(0, 8)}`;
@@ -77,7 +77,7 @@ async function enqueueRow(row: Row, endpoint: string, receiver: Receiver, jobs: 
       type: 'http',
       payload: { url: `${receiver.url}/ok/${key}` },
       delaySeconds: row.delaySeconds,
-    });
+    }, apiKey);
     if (response.status !== 202) {
       throw new Error(`enqueue failed with HTTP ${response.status}: ${JSON.stringify(response.body)}`);
     }
@@ -102,10 +102,10 @@ async function enqueueRow(row: Row, endpoint: string, receiver: Receiver, jobs: 
  * process function's cold starts (a worker thread loading the bundle and connecting to MongoDB,
  * Redis and SQS under serverless offline). Prints how long the warm-up jobs took to arrive.
  */
-async function warmUp(endpoint: string, receiver: Receiver): Promise<void> {
+async function warmUp(endpoint: string, apiKey: string, receiver: Receiver): Promise<void> {
   const keys = Array.from({ length: WARM_UP_JOBS }, (_, index) => `warm-${index}-${randomUUID().slice(0, 8)}`);
   const enqueuedAt = Date.now();
-  const response = await postJson(`${endpoint}/queues/${QUEUE}/jobs/batch`, { jobs: keys.map((key) => ({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` } })) });
+  const response = await postJson(`${endpoint}/queues/${QUEUE}/jobs/batch`, { jobs: keys.map((key) => ({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` } })) }, apiKey);
   if (response.status !== 202) {
     throw new Error(`warm-up enqueue failed with HTTP ${response.status}: ${JSON.stringify(response.body)}`);
   }
@@ -219,13 +219,13 @@ async function main(): Promise<void> {
   let failed = false;
   try {
     const jobs = jobsCollection(mongo.db(database));
-    await warmUp(stack.httpEndpoint, receiver);
+    await warmUp(stack.httpEndpoint, stack.apiKey, receiver);
     const startedAt = Date.now();
     // The 60 s row goes first because it takes longest to come due.
     const ordered = [...ROWS].sort((a, b) => Number(a.simulated) - Number(b.simulated) || b.delaySeconds - a.delaySeconds);
     const all: BenchJob[] = [];
     for (const row of ordered) {
-      all.push(...(await enqueueRow(row, stack.httpEndpoint, receiver, jobs)));
+      all.push(...(await enqueueRow(row, stack.httpEndpoint, stack.apiKey, receiver, jobs)));
       log(`enqueued ${JOBS_PER_ROW} jobs delayed ${rowName(row)}`);
     }
 

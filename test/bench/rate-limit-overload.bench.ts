@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     await mapConcurrent(batches, 4, async (batch) => {
       const response = await postJson(`${stack.httpEndpoint}/queues/${QUEUE}/jobs/batch`, {
         jobs: batch.map((key) => ({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` } })),
-      });
+      }, stack.apiKey);
       if (response.status !== 202) {
         throw new Error(`enqueue failed with HTTP ${response.status}: ${JSON.stringify(response.body)}`);
       }
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     log(`enqueued ${JOBS} jobs in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; the limit is ${LIMIT_PER_SECOND}/s, so this takes about ${Math.ceil(JOBS / LIMIT_PER_SECOND)} s`);
 
     for (;;) {
-      const { body: stats } = await getJson<QueueStats>(`${stack.httpEndpoint}/queues/${QUEUE}/stats`);
+      const { body: stats } = await getJson<QueueStats>(`${stack.httpEndpoint}/queues/${QUEUE}/stats`, stack.apiKey);
       log(`${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s  completed ${stats.counts.completed}/${JOBS}, delayed ${stats.counts.delayed}, queued ${stats.counts.queued}`);
       if (stats.counts.completed + stats.counts.dead >= JOBS) {
         break;

@@ -44,7 +44,7 @@ describe('serverless package', () => {
   });
 
   const functionNames = [
-    ...['enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks', 'process-webhooks-high'],
+    ...['authorizer', 'enqueue', 'enqueueBatch', 'getJob', 'queueStats', 'listJobs', 'cancelJob', 'retryJob', 'dispatch', 'process-default', 'process-webhooks', 'process-webhooks-high'],
     ...['createSchedule', 'getSchedule', 'pauseSchedule', 'resumeSchedule', 'deleteSchedule', 'listQueues', 'dashboard'],
     ...['trigger-order-placed', 'trigger-invoice-events', 'trigger-uploads'],
   ];
@@ -149,5 +149,18 @@ describe('serverless package', () => {
       });
       expect(resources[`${name}LambdaFunction`]?.Properties.Environment.Variables.SLUICE_TRIGGER).toBeDefined();
     }
+  });
+
+  it('puts the API key authorizer on every route but the public dashboard', () => {
+    const routes = Object.values(resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
+    expect(routes).toHaveLength(15);
+    const open = routes.filter((route) => route.Properties.AuthorizationType !== 'CUSTOM').map((route) => route.Properties.RouteKey);
+    expect(open.sort()).toEqual(['GET /dashboard', 'GET /dashboard/{asset}']);
+    const authorizers = Object.values(resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({ AuthorizerType: 'REQUEST', IdentitySource: ['$request.header.Authorization'], AuthorizerResultTtlInSeconds: 60, EnableSimpleResponses: true }),
+      }),
+    ]);
   });
 });

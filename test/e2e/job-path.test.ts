@@ -1,9 +1,10 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
+import { apiKeysCollection, createApiKey, revokeApiKey } from '../../lib/auth/api-key-store';
 import type { PublicJob } from '../../lib/jobs/job';
 import type { RunningLocalStack } from '../../localstack/stack';
-import { getJson, postJson } from '../../scripts/demo/http-client';
+import { authHeaders, getJson, postJson } from '../../scripts/demo/http-client';
 import type { Receiver } from '../../scripts/demo/receiver';
 import { testSqsClient } from '../support/services';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -27,11 +28,11 @@ afterAll(async () => {
 });
 
 async function enqueue(body: unknown, queue = 'default') {
-  return postJson<{ id: string; state: string; error?: { message: string } }>(`${stack.httpEndpoint}/queues/${queue}/jobs`, body);
+  return postJson<{ id: string; state: string; error?: { message: string } }>(`${stack.httpEndpoint}/queues/${queue}/jobs`, body, stack.apiKey);
 }
 
 async function getJob(id: string): Promise<PublicJob> {
-  const response = await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`);
+  const response = await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`, stack.apiKey);
   expect(response.status).toBe(200);
   return response.body;
 }
@@ -86,7 +87,7 @@ describe('job path through serverless offline', () => {
     const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/missing/${key}` } });
     expect((await waitForState(response.body.id, ['dead'])).state).toBe('dead');
 
-    const retried = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}/retry`, { method: 'POST' });
+    const retried = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}/retry`, { method: 'POST', headers: authHeaders(stack.apiKey) });
     expect(retried.status).toBe(202);
     const job = await waitForState(response.body.id, ['dead'], 30_000);
     expect(job).toMatchObject({ state: 'dead', attempts: 2, maxAttempts: 6 });
@@ -114,6 +115,7 @@ describe('job path through serverless offline', () => {
     const response = await postJson<{ jobs: ({ id: string; state: string } | { error: { message: string } })[] }>(
       `${stack.httpEndpoint}/queues/default/jobs/batch`,
       { jobs: [{ type: 'http', payload: { url: `${receiver.url}/ok/${keys[0]}` } }, { type: 'nope', payload: {} }, { type: 'http', payload: { url: `${receiver.url}/ok/${keys[1]}` } }] },
+      stack.apiKey,
     );
     expect(response.status).toBe(202);
     const [first, second, third] = response.body.jobs;
@@ -127,7 +129,7 @@ describe('job path through serverless offline', () => {
   it('cancels a delayed job over DELETE', async () => {
     const key = `cancel-${randomUUID()}`;
     const response = await enqueue({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` }, delaySeconds: 600 });
-    const cancelled = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}`, { method: 'DELETE' });
+    const cancelled = await fetch(`${stack.httpEndpoint}/jobs/${response.body.id}`, { method: 'DELETE', headers: authHeaders(stack.apiKey) });
     expect(cancelled.status).toBe(200);
     expect(((await cancelled.json()) as PublicJob).state).toBe('cancelled');
     expect((await getJob(response.body.id)).state).toBe('cancelled');
@@ -141,15 +143,15 @@ describe('job path through serverless offline', () => {
       cron: '0 3 * * *',
       timeZone: 'Europe/Berlin',
       job: { type: 'http', payload: { url: `${receiver.url}/ok/${id}` } },
-    });
+    }, stack.apiKey);
     expect(created.status).toBe(201);
-    const read = await getJson<{ id: string; nextSlotAt: string }>(`${stack.httpEndpoint}/schedules/${id}`);
+    const read = await getJson<{ id: string; nextSlotAt: string }>(`${stack.httpEndpoint}/schedules/${id}`, stack.apiKey);
     expect(read.status).toBe(200);
     expect(read.body.id).toBe(id);
   });
 
   it('answers 404 for an unknown job id', async () => {
-    const response = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${randomUUID()}`);
+    const response = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${randomUUID()}`, stack.apiKey);
     expect(response.status).toBe(404);
     expect(response.body.error.message).toContain('not found');
   });
@@ -159,7 +161,7 @@ describe('bad input through serverless offline', () => {
   const url = () => `${stack.httpEndpoint}/queues/default/jobs`;
 
   async function rawPost(body: string, contentType: string) {
-    const response = await fetch(url(), { method: 'POST', headers: { 'content-type': contentType }, body });
+    const response = await fetch(url(), { method: 'POST', headers: { 'content-type': contentType, ...authHeaders(stack.apiKey) }, body });
     return { status: response.status, body: (await response.json()) as { error: { message: string; problems: { field: string }[] } } };
   }
 
@@ -200,3 +202,32 @@ describe('bad input through serverless offline', () => {
     expect(stack.poller.stats().records).toBe(recordsBefore);
   });
 });
+
+describe('API keys through serverless offline', () => {
+  it('limits a key to its queues and actions', async () => {
+    const keys = apiKeysCollection(mongo.db(database));
+    const producer = await createApiKey(keys, { name: 'webhooks producer', queues: ['webhooks'], actions: ['enqueue', 'read'] });
+    const job = { type: 'http', payload: { url: `${receiver.url}/ok/${randomUUID()}` }, delaySeconds: 600 };
+
+    const own = await postJson<{ id: string }>(`${stack.httpEndpoint}/queues/webhooks/jobs`, job, producer.key);
+    expect(own.status).toBe(202);
+    expect((await getJson(`${stack.httpEndpoint}/jobs/${own.body.id}`, producer.key)).status).toBe(200);
+
+    const other = await postJson<{ id: string }>(`${stack.httpEndpoint}/queues/default/jobs`, job, stack.apiKey);
+    const otherRead = await getJson<{ error: { message: string } }>(`${stack.httpEndpoint}/jobs/${other.body.id}`, producer.key);
+    expect(otherRead.status).toBe(403);
+    expect(otherRead.body.error.message).toContain(`API key ${producer.id} may not read on queue "default"`);
+    expect((await postJson(`${stack.httpEndpoint}/queues/default/jobs`, job, producer.key)).status).toBe(403);
+    const cancel = await fetch(`${stack.httpEndpoint}/jobs/${own.body.id}`, { method: 'DELETE', headers: authHeaders(producer.key) });
+    expect(cancel.status).toBe(403);
+
+    await revokeApiKey(keys, producer.id);
+    expect((await getJson(`${stack.httpEndpoint}/jobs/${own.body.id}`, producer.key)).status).toBe(401);
+  });
+
+  it('answers 401 without a key', async () => {
+    const response = await fetch(`${stack.httpEndpoint}/queues/default/stats`);
+    expect(response.status).toBe(401);
+  });
+});
+

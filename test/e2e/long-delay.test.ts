@@ -79,7 +79,7 @@ async function waitForState(id: string, states: string[], timeoutMs = 30_000): P
  */
 async function warmUpProcessFunction(): Promise<void> {
   const key = `warm-${randomUUID()}`;
-  const response = await postJson<{ id: string }>(`${stack.httpEndpoint}/queues/default/jobs`, { type: 'http', payload: { url: `${receiver.url}/ok/${key}` } });
+  const response = await postJson<{ id: string }>(`${stack.httpEndpoint}/queues/default/jobs`, { type: 'http', payload: { url: `${receiver.url}/ok/${key}` } }, stack.apiKey);
   if (response.status !== 202) {
     throw new Error(`warm-up enqueue failed with HTTP ${response.status}: ${JSON.stringify(response.body)}`);
   }
@@ -96,7 +96,7 @@ describe('long delay through dispatch', () => {
       type: 'http',
       payload: { url: `${receiver.url}/ok/${key}` },
       delaySeconds: DELAY_SECONDS,
-    });
+    }, stack.apiKey);
     expect(response.status).toBe(202);
     expect(response.body.state).toBe('delayed');
     const { id } = response.body;

@@ -2,6 +2,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { PublicJob } from '../../lib/jobs/job';
+import type { QueueStats } from '../../lib/status/status';
 import type { RunningLocalStack } from '../../localstack/stack';
 import { getJson, mapConcurrent, postJson } from '../../scripts/demo/http-client';
 import type { Receiver } from '../../scripts/demo/receiver';
@@ -24,20 +25,27 @@ afterAll(async () => {
 });
 
 async function enqueueBatch(queue: string, jobs: unknown[]): Promise<string[]> {
-  const response = await postJson<{ jobs: { id: string }[] }>(`${stack.httpEndpoint}/queues/${queue}/jobs/batch`, { jobs });
+  const response = await postJson<{ jobs: { id: string }[] }>(`${stack.httpEndpoint}/queues/${queue}/jobs/batch`, { jobs }, stack.apiKey);
   expect(response.status).toBe(202);
   return response.body.jobs.map((job) => job.id);
 }
 
-async function waitForAll(ids: string[], timeoutMs: number): Promise<PublicJob[]> {
+/**
+ * Waits until the queue (used by one test only) counts `ids.length` finished jobs or `timeoutMs`
+ * passes, then returns every job. Polling the stats instead of each job keeps the HTTP load, which
+ * includes an authorizer call per request under serverless offline, from slowing the workers.
+ */
+async function waitForAll(queue: string, ids: string[], timeoutMs: number): Promise<PublicJob[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const jobs = await mapConcurrent(ids, 10, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`)).body);
-    if (jobs.every((job) => job.state === 'completed' || job.state === 'dead') || Date.now() > deadline) {
-      return jobs;
+    const { body: stats } = await getJson<QueueStats>(`${stack.httpEndpoint}/queues/${queue}/stats`, stack.apiKey);
+    if (stats.counts.completed + stats.counts.dead >= ids.length || Date.now() > deadline) {
+      break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  // Few requests at once: each cold start under serverless offline loads two functions (authorizer and getJob).
+  return mapConcurrent(ids, 4, async (id) => (await getJson<PublicJob>(`${stack.httpEndpoint}/jobs/${id}`, stack.apiKey)).body);
 }
 
 async function deadLetterCount(queue: string): Promise<number> {
@@ -60,7 +68,7 @@ describe('priority lanes on the local stack', () => {
     const normalIds = await enqueueBatch('laned', normalKeys.map(slow));
     const highIds = await enqueueBatch('laned', highKeys.map((key) => ({ ...slow(key), priority: 6 })));
 
-    const finished = await waitForAll([...normalIds, ...highIds], 60_000);
+    const finished = await waitForAll('laned', [...normalIds, ...highIds], 60_000);
     expect(finished.every((job) => job.state === 'completed')).toBe(true);
     expect(finished.slice(normalIds.length).every((job) => job.priority === 6)).toBe(true);
     // Two normal jobs run at a time for 500 ms each, so the normal lane needs about 3 s. The high
@@ -78,7 +86,7 @@ describe('rate limits on the local stack', () => {
     const jobs = keys.map((key) => ({ type: 'http', payload: { url: `${receiver.url}/ok/${key}` } }));
     const ids = [...(await enqueueBatch('throttled', jobs.slice(0, 100))), ...(await enqueueBatch('throttled', jobs.slice(100)))];
 
-    const finished = await waitForAll(ids, 60_000);
+    const finished = await waitForAll('throttled', ids, 60_000);
     expect(finished.filter((job) => job.state === 'completed')).toHaveLength(200);
     expect(finished.every((job) => job.attempts === 1)).toBe(true);
     expect(await deadLetterCount('throttled')).toBe(0);
@@ -99,7 +107,7 @@ describe('rate limits on the local stack', () => {
     });
     const ids = await enqueueBatch('per-tenant', [...tenantKeys.map((key) => request(key, 'a')), request(otherKey, 'b')]);
 
-    const finished = await waitForAll(ids, 60_000);
+    const finished = await waitForAll('per-tenant', ids, 60_000);
     expect(finished.every((job) => job.state === 'completed' && job.attempts === 1)).toBe(true);
     const spans = tenantKeys
       .map((key) => ({ start: receiver.arrivals(key)[0] as number, end: receiver.finishes(key)[0] as number }))
@@ -114,7 +122,7 @@ describe('rate limits on the local stack', () => {
     const response = await postJson<{ error: { message: string } }>(`${stack.httpEndpoint}/queues/per-tenant/jobs`, {
       type: 'http',
       payload: { url: `${receiver.url}/ok/x` },
-    });
+    }, stack.apiKey);
     expect(response.status).toBe(422);
     expect(response.body.error.message).toContain('payload.headers.x-tenant is required by limit "tenant"');
   });

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { encodeGrants, type Grants } from '../../lib/auth/grants';
 import { getServices } from '../../lib/clients';
 import { prepareDatabase } from '../../lib/store/collections';
 
@@ -43,11 +44,18 @@ export const testLambdaContext = {
   succeed: () => undefined,
 } as Context;
 
-/** Invokes a handler with an HTTP API (payload v2) event and parses its JSON response. */
+/** Grants of a key with every action on every queue, as the authorizer passes them. */
+export const ADMIN_GRANTS: Grants = { keyId: 'test-admin', queues: ['*'], actions: ['enqueue', 'read', 'admin'] };
+
+/**
+ * Invokes a handler with an HTTP API (payload v2) event and parses its JSON response. The event
+ * carries the authorizer context of `grants` (default {@link ADMIN_GRANTS}); `grants: null` sends none.
+ */
 export async function invoke(
   handler: HttpHandler,
-  request: { pathParameters?: Record<string, string>; query?: Record<string, string>; body?: unknown },
+  request: { pathParameters?: Record<string, string>; query?: Record<string, string>; body?: unknown; grants?: Grants | null },
 ): Promise<HttpResponse> {
+  const grants = request.grants === undefined ? ADMIN_GRANTS : request.grants;
   const event = {
     version: '2.0',
     rawPath: '/',
@@ -57,7 +65,7 @@ export async function invoke(
     queryStringParameters: request.query,
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
     isBase64Encoded: false,
-    requestContext: { requestId: randomUUID() },
+    requestContext: { requestId: randomUUID(), ...(grants === null ? {} : { authorizer: { lambda: encodeGrants(grants) } }) },
   } as unknown as APIGatewayProxyEventV2;
   const response = await handler(event, testLambdaContext);
   return { status: response.statusCode ?? 0, body: JSON.parse(response.body ?? 'null') };

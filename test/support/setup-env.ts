@@ -6,3 +6,5 @@ if (process.env.SLUICE_TEST_LOGS !== '1') {
 }
 // The lockfile pins the AWS SDK, so its notice that later releases need Node 22 is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Test receivers listen on 127.0.0.1, which the webhook guard refuses unless allow-listed, as in the local stack.
+process.env.SLUICE_WEBHOOK_ALLOW = '127.0.0.1/32';

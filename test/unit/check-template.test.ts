@@ -11,6 +11,7 @@ interface TemplateOptions {
   delay?: number;
   partial?: boolean;
   statements?: unknown[];
+  openRoute?: boolean;
 }
 
 const sendToJobsQueue = { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['JobsQueue', 'Arn'] }] };
@@ -40,6 +41,12 @@ function template(overrides: TemplateOptions) {
       ProcessRole: {
         Type: 'AWS::IAM::Role',
         Properties: { Policies: [{ PolicyName: 'sluice', PolicyDocument: { Statement: overrides.statements ?? [sendToJobsQueue] } }] },
+      },
+      EnqueueRoute: {
+        Type: 'AWS::ApiGatewayV2::Route',
+        Properties: overrides.openRoute
+          ? { RouteKey: 'POST /queues/{queue}/jobs', AuthorizationType: 'NONE' }
+          : { RouteKey: 'POST /queues/{queue}/jobs', AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerApiKey' } },
       },
     },
   };
@@ -104,5 +111,21 @@ describe('checkTemplate', () => {
   it('accepts a log group pattern', () => {
     const logs = { Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/sluice-dev-*:*' }] };
     expect(checkTemplate(template({ statements: [logs, sendToJobsQueue] }))).toEqual([]);
+  });
+
+  it('rejects an HTTP route without the authorizer', () => {
+    expect(checkTemplate(template({ openRoute: true }))).toEqual([expect.stringContaining('EnqueueRoute (POST /queues/{queue}/jobs): the route has no Lambda authorizer')]);
+  });
+
+  it('accepts the public dashboard routes without the authorizer', () => {
+    const base = template({});
+    const withDashboard = {
+      Resources: {
+        ...base.Resources,
+        DashboardRoute: { Type: 'AWS::ApiGatewayV2::Route', Properties: { RouteKey: 'GET /dashboard', AuthorizationType: 'NONE' } },
+        DashboardAssetRoute: { Type: 'AWS::ApiGatewayV2::Route', Properties: { RouteKey: 'GET /dashboard/{asset}', AuthorizationType: 'NONE' } },
+      },
+    };
+    expect(checkTemplate(withDashboard)).toEqual([]);
   });
 });

@@ -64,3 +64,28 @@ describe('buildJob in a batch', () => {
     }
   });
 });
+
+describe('job request payload keys', () => {
+  it.each([
+    [{ $where: 'sleep(1)' }, 'payload.$where', 'must not start with "$"'],
+    [{ nested: { 'a.b': 1 } }, 'payload.nested.a.b', 'must not contain "."'],
+    [{ items: [{}, { $set: { x: 1 } }] }, 'payload.items.1.$set', 'must not start with "$"'],
+    [{ 'a\u0000b': 1 }, 'payload.a\u0000b', 'contains a NUL character'],
+  ])('rejects %j naming the key path', (payload, field, message) => {
+    try {
+      parseJobRequest({ type: 'http', payload });
+      throw new Error('parseJobRequest accepted the payload');
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as InvalidRequestError).problems).toEqual([{ field, message: expect.stringContaining(message) }]);
+    }
+  });
+
+  it('accepts $ and . inside values', () => {
+    expect(parseJobRequest({ type: 'http', payload: { price: '$5.00', note: { text: '$gt' } } }).payload).toEqual({ price: '$5.00', note: { text: '$gt' } });
+  });
+
+  it('prefixes the key path inside a batch', () => {
+    expect(() => parseJobRequest({ type: 'http', payload: { $inc: 1 } }, ['jobs', '2'])).toThrow('jobs.2.payload.$inc must not start with "$"');
+  });
+});

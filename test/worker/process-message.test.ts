@@ -138,10 +138,25 @@ describe('processMessage', () => {
     expect((await findJob(services.jobs, job._id))?.lastError?.message).toContain('job type "retired.type" is not registered');
   });
 
-  it('rejects a malformed message', async () => {
-    await expect(processMessage(record('not json'), context())).rejects.toThrow(MalformedMessageError);
-    await expect(processMessage(record({ jobId: 'x', queue: 'webhooks' }), context())).rejects.toThrow(MalformedMessageError);
-    await expect(processMessage(record({ job: 'x' }), context())).rejects.toThrow(MalformedMessageError);
+  it.each([
+    ['a body that is not JSON', 'not json', 'is not JSON'],
+    ['another queue', { jobId: 'x', queue: 'webhooks' }, 'does not carry a job of queue default'],
+    ['no job id', { job: 'x' }, 'does not carry a job of queue default'],
+    ['an operator as job id', { jobId: { $gt: '' }, queue: 'default' }, 'does not carry a job of queue default'],
+  ])('acknowledges and logs a message with %s', async (_case, body, problem) => {
+    const jobsBefore = await services.jobs.countDocuments();
+    const errors = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      await expect(processMessage(record(body), context())).resolves.toBeUndefined();
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(errors).toHaveBeenCalledWith(
+        'malformed SQS message acknowledged: it carries no job',
+        expect.objectContaining({ error: { name: MalformedMessageError.name, message: expect.stringContaining(problem) } }),
+      );
+    } finally {
+      errors.mockRestore();
+    }
+    expect(await services.jobs.countDocuments()).toBe(jobsBefore);
   });
 
   it('sends an early message again without running the job', async () => {

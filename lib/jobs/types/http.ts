@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PermanentJobError, RetryableJobError } from '../../errors';
 import { defineJobType } from '../registry';
+import { configuredAllowList, refusedHostReason, WebhookDestinationError } from './webhook-guard';
+import { sendWebhook } from './webhook-request';
 
 /** Webhook timeout default and cap; the cap stays under the shortest sensible function timeout. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -12,24 +14,19 @@ const RETRYABLE_STATUSES = new Set([408, 429]);
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
-/**
- * Link-local addresses (169.254.0.0/16 and fe80::/10) hold cloud instance metadata services; a
- * webhook job must not reach them.
- * TODO: a host name that resolves to a link-local address is not caught. Resolving the name and
- * checking the address before connecting would close that gap.
- */
-function isLinkLocalHost(hostname: string): boolean {
-  const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return /^169\.254\.\d{1,3}\.\d{1,3}$/.test(bare) || /^fe[89ab][0-9a-f]:/.test(bare);
-}
-
 export const httpPayloadSchema = z.strictObject({
   url: z
     .url({
       protocol: /^https?$/,
       error: (issue) => (issue.input === undefined ? 'is required: the webhook URL' : 'must be an absolute http:// or https:// URL'),
     })
-    .refine((value) => !URL.canParse(value) || !isLinkLocalHost(new URL(value).hostname), 'must not point at a link-local (metadata) address'),
+    // Literal addresses and localhost names are refused here; host names are resolved and checked at delivery.
+    .superRefine((value, context) => {
+      const reason = URL.canParse(value) ? refusedHostReason(new URL(value), configuredAllowList()) : undefined;
+      if (reason) {
+        context.addIssue({ code: 'custom', message: `must not point at a private, loopback, link-local or metadata address (${reason}); add it to SLUICE_WEBHOOK_ALLOW if it is meant to be reached` });
+      }
+    }),
   method: z.enum(HTTP_METHODS).default('POST'),
   headers: z.record(z.string(), z.string()).default({}),
   /** A string is sent as is; any other JSON value is sent as JSON. */
@@ -45,8 +42,8 @@ export interface HttpResult {
 }
 
 /** Parses a `Retry-After` header given in seconds; HTTP dates are ignored. */
-function parseRetryAfterMs(header: string | null): number | undefined {
-  if (header === null || !/^\d+$/.test(header.trim())) {
+function parseRetryAfterMs(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== 'string' || !/^\d+$/.test(header.trim())) {
     return undefined;
   }
   return Number(header.trim()) * 1000;
@@ -67,8 +64,10 @@ function encodeBody(payload: HttpPayload): { body: string | undefined; headers: 
 }
 
 /**
- * The built-in `http` job type: delivers a webhook. 2xx completes the job; 408, 429, 5xx,
- * timeouts and connection errors are retried; any other status fails the job permanently.
+ * The built-in `http` job type: delivers a webhook through the SSRF guard (see webhook-guard.ts).
+ * 2xx completes the job; 408, 429, 5xx, timeouts, connection errors and unresolvable hosts are
+ * retried; a refused destination and any other status fail the job permanently. Error messages
+ * name the URL's origin only, because paths and query strings often carry tokens.
  */
 export const httpJobType = defineJobType<HttpPayload>({
   name: 'http',
@@ -76,23 +75,33 @@ export const httpJobType = defineJobType<HttpPayload>({
   retry: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 15 * 60_000 },
   async handler(payload, context): Promise<HttpResult> {
     const { body, headers } = encodeBody(payload);
-    const signal = AbortSignal.any([context.signal, AbortSignal.timeout(payload.timeoutMs)]);
-    let response: Response;
+    const timeout = AbortSignal.timeout(payload.timeoutMs);
+    const target = `${payload.method} ${new URL(payload.url).origin}`;
+    let response;
     try {
-      response = await fetch(payload.url, { method: payload.method, headers, body, signal, redirect: 'manual' });
+      response = await sendWebhook({
+        url: payload.url,
+        method: payload.method,
+        headers,
+        body,
+        signal: AbortSignal.any([context.signal, timeout]),
+        allow: configuredAllowList(),
+        maxBodyChars: MAX_RESULT_BODY_CHARS,
+      });
     } catch (error) {
-      // Checked by name: the DOMException of AbortSignal.timeout may come from another realm.
-      const name = (error as { name?: unknown } | null)?.name;
-      const reason = name === 'TimeoutError' ? `timed out after ${payload.timeoutMs} ms` : context.signal.aborted ? 'was aborted: the attempt ran out of time' : 'failed to connect';
-      throw new RetryableJobError(`${payload.method} ${payload.url} ${reason}`, { jobId: context.jobId, cause: error });
+      if (error instanceof WebhookDestinationError) {
+        const JobError = error.retryable ? RetryableJobError : PermanentJobError;
+        throw new JobError(`${target}: ${error.message}`, { jobId: context.jobId, cause: error });
+      }
+      const reason = timeout.aborted ? `timed out after ${payload.timeoutMs} ms` : context.signal.aborted ? 'was aborted: the attempt ran out of time' : 'failed to connect';
+      throw new RetryableJobError(`${target} ${reason}`, { jobId: context.jobId, cause: error });
     }
-    const text = (await response.text().catch(() => '')).slice(0, MAX_RESULT_BODY_CHARS);
     if (response.status >= 200 && response.status < 300) {
-      return { status: response.status, body: text };
+      return { status: response.status, body: response.body };
     }
-    const message = `${payload.method} ${payload.url} returned HTTP ${response.status}`;
+    const message = `${target} returned HTTP ${response.status}`;
     if (RETRYABLE_STATUSES.has(response.status) || response.status >= 500) {
-      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+      const retryAfterMs = parseRetryAfterMs(response.headers['retry-after']);
       throw new RetryableJobError(message, { jobId: context.jobId, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     }
     throw new PermanentJobError(message, { jobId: context.jobId });
