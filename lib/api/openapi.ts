@@ -89,6 +89,8 @@ function responseSchemas(): Record<string, JsonSchema> {
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   [HttpStatus.badRequest]: 'Malformed request: not JSON, wrong types or out-of-range values. `error.problems` names each field.',
+  [HttpStatus.unauthorized]: 'No API key, or an unknown or revoked one.',
+  [HttpStatus.forbidden]: "The API key may not perform this action on the job's or route's queue.",
   [HttpStatus.notFound]: 'Unknown queue, job or schedule.',
   [HttpStatus.conflict]: 'The job or schedule is in a state that does not allow the operation, or the schedule id exists.',
   [HttpStatus.payloadTooLarge]: 'The body is larger than SLUICE_MAX_PAYLOAD_BYTES (100 times that for a batch).',
@@ -101,10 +103,14 @@ function json(schema: JsonSchema, description: string): JsonSchema {
   return { description, content: { 'application/json': { schema } } };
 }
 
-/** Builds an operation's responses: its successes, the listed errors, and 500 (every route can fail). */
+/**
+ * Builds an operation's responses: its successes, the listed errors, 401 and 403 (every route
+ * with data requires an API key), and 500 (every route can fail).
+ */
 function responses(successes: Record<number, [string, string]>, errors: number[]): Record<string, JsonSchema> {
   const entries: Array<[string, JsonSchema]> = Object.entries(successes).map(([status, [schema, description]]) => [status, json(ref(schema), description)]);
-  for (const status of [...errors, HttpStatus.internalServerError]) {
+  const statuses = [...new Set([...errors, HttpStatus.unauthorized, HttpStatus.forbidden])].sort((a, b) => a - b);
+  for (const status of [...statuses, HttpStatus.internalServerError]) {
     entries.push([String(status), json(ref('Error'), ERROR_DESCRIPTIONS[status] ?? 'Error')]);
   }
   return Object.fromEntries(entries);
@@ -189,6 +195,7 @@ function paths(): Record<string, Record<string, Operation>> {
     '/dashboard': {
       get: {
         operationId: 'getDashboard',
+        security: [],
         summary: 'The dashboard page (HTML); its data comes from the other routes',
         responses: { 200: { description: 'The dashboard page', content: { 'text/html': { schema: { type: 'string' } } } } },
       },
@@ -196,6 +203,7 @@ function paths(): Record<string, Record<string, Operation>> {
     '/dashboard/{asset}': {
       get: {
         operationId: 'getDashboardAsset',
+        security: [],
         summary: "The dashboard's script and style sheet",
         parameters: [pathParameter('asset', 'a file name the dashboard page links, such as app.js')],
         responses: {
@@ -255,7 +263,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: 'http://127.0.0.1:3000', description: 'the embedded local stack (npm start)' }],
     paths: paths(),
-    components: { schemas: { ...requestSchemas(), ...responseSchemas() } },
+    // Every route but the dashboard's static files requires a Sluice API key.
+    security: [{ apiKey: [] }],
+    components: {
+      schemas: { ...requestSchemas(), ...responseSchemas() },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'A Sluice API key (`npm run keys -- create`), sent as `Authorization: Bearer <key>`' },
+      },
+    },
   };
 }
 

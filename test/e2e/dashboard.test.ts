@@ -22,7 +22,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const API_KEY = 'dashboard-test-key';
 /** Folder of the screenshots (before and after the retry); SLUICE_DASHBOARD_SCREENSHOT_DIR moves it. */
 const SCREENSHOT_DIR = process.env.SLUICE_DASHBOARD_SCREENSHOT_DIR ?? tmpdir();
 
@@ -60,7 +59,7 @@ afterAll(async () => {
 });
 
 async function getJob(id: string): Promise<PublicJob> {
-  const response = await getJson<PublicJob>(`${testStack.stack.httpEndpoint}/jobs/${id}`);
+  const response = await getJson<PublicJob>(`${testStack.stack.httpEndpoint}/jobs/${id}`, testStack.stack.apiKey);
   expect(response.status).toBe(200);
   return response.body;
 }
@@ -98,7 +97,7 @@ describe('dashboard in headless Chromium', () => {
       type: 'http',
       payload: { url: `${receiver.url}/flaky/${key}?failures=1` },
       maxAttempts: 1,
-    });
+    }, stack.apiKey);
     expect(enqueued.status).toBe(202);
     const id = enqueued.body.id;
     expect((await waitForState(id, ['dead'])).state).toBe('dead');
@@ -109,7 +108,7 @@ describe('dashboard in headless Chromium', () => {
     // The first load runs without a key; every call after the key is entered carries it.
     await pollUntil(() => page.locator('#status').textContent(), (text) => text?.startsWith('updated') === true);
     apiRequests.length = 0;
-    await page.fill('#api-key', API_KEY);
+    await page.fill('#api-key', testStack.stack.apiKey);
     await page.click('#key-form button[type="submit"]');
 
     // Both queues of queues.json, with the default queue's dead job counted.
@@ -142,8 +141,8 @@ describe('dashboard in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(apiRequests.length).toBeGreaterThan(0);
     for (const request of apiRequests) {
-      expect(request.authorization).toBe(`Bearer ${API_KEY}`);
-      expect(request.url).not.toContain(API_KEY);
+      expect(request.authorization).toBe(`Bearer ${testStack.stack.apiKey}`);
+      expect(request.url).not.toContain(testStack.stack.apiKey);
     }
   });
 
@@ -153,7 +152,7 @@ describe('dashboard in headless Chromium', () => {
       type: 'http',
       payload: { url: `${receiver.url}/ok/${randomUUID()}` },
       delaySeconds: 600,
-    });
+    }, stack.apiKey);
     expect(enqueued.body.state).toBe('delayed');
     const id = enqueued.body.id;
 

@@ -16,13 +16,13 @@ export function cliCases(getStack: () => TestStack): void {
 
   beforeAll(() => {
     testStack = getStack();
-    client = createSluiceClient<AnyJobTypes>({ url: testStack.stack.httpEndpoint });
+    client = createSluiceClient<AnyJobTypes>({ url: testStack.stack.httpEndpoint, apiKey: testStack.stack.apiKey });
     receiverUrl = testStack.receiver.url;
   });
 
   function start(args: string[]): ChildProcessWithoutNullStreams {
     return spawn(process.execPath, [launcher, ...args], {
-      env: { ...process.env, SLUICE_URL: testStack.stack.httpEndpoint },
+      env: { ...process.env, SLUICE_URL: testStack.stack.httpEndpoint, SLUICE_API_KEY: testStack.stack.apiKey },
       stdio: 'pipe',
     });
   }

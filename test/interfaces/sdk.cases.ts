@@ -15,8 +15,8 @@ export function sdkCases(getStack: () => TestStack): void {
 
   beforeAll(() => {
     testStack = getStack();
-    client = createSluiceClient({ url: testStack.stack.httpEndpoint, retries: 1, baseDelayMs: 50 });
-    untyped = createSluiceClient<AnyJobTypes>({ url: testStack.stack.httpEndpoint, retries: 0 });
+    client = createSluiceClient({ url: testStack.stack.httpEndpoint, apiKey: testStack.stack.apiKey, retries: 1, baseDelayMs: 50 });
+    untyped = createSluiceClient<AnyJobTypes>({ url: testStack.stack.httpEndpoint, apiKey: testStack.stack.apiKey, retries: 0 });
     receiverUrl = testStack.receiver.url;
   });
 
@@ -107,7 +107,7 @@ export function sdkCases(getStack: () => TestStack): void {
       const root = resolve(__dirname, '..', '..');
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', resolve(root, 'examples', 'typed-producer.ts')], {
         cwd: root,
-        env: { ...process.env, SLUICE_URL: testStack.stack.httpEndpoint },
+        env: { ...process.env, SLUICE_URL: testStack.stack.httpEndpoint, SLUICE_API_KEY: testStack.stack.apiKey },
       });
       expect(stdout).toContain('rejected as expected: 422 payload.url');
       expect(stdout.match(/ completed after 1 attempt\(s\)/g)).toHaveLength(3);

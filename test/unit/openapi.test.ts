@@ -13,10 +13,14 @@ describe('OpenAPI document', () => {
   });
 
   it('describes every HTTP route of serverless.yml', () => {
-    const config = parse(readFileSync(resolve(root, 'serverless.yml'), 'utf8')) as { functions: Array<Record<string, { events?: Array<{ httpApi?: string }> }> | string> };
+    type HttpApiEvent = string | { method: string; path: string };
+    type FunctionGroup = Record<string, { events?: Array<{ httpApi?: HttpApiEvent }> }>;
+    const config = parse(readFileSync(resolve(root, 'serverless.yml'), 'utf8')) as { functions: Array<FunctionGroup | string> };
+    // A route is written either as 'GET /path' or as { method, path, authorizer }.
+    const routeKey = (event: HttpApiEvent) => (typeof event === 'string' ? event : `${event.method.toUpperCase()} ${event.path}`);
     const routes = config.functions
-      .filter((entry): entry is Record<string, { events?: Array<{ httpApi?: string }> }> => typeof entry === 'object')
-      .flatMap((group) => Object.values(group).flatMap((fn) => (fn.events ?? []).flatMap((event) => (event.httpApi ? [event.httpApi] : []))));
+      .filter((entry): entry is FunctionGroup => typeof entry === 'object')
+      .flatMap((group) => Object.values(group).flatMap((fn) => (fn.events ?? []).flatMap((event) => (event.httpApi ? [routeKey(event.httpApi)] : []))));
     expect(routes.length).toBeGreaterThan(10);
 
     const document = readOpenApiDocument();
