@@ -1,7 +1,13 @@
 /** Small JSON-over-HTTP helpers for the demo and the end-to-end tests. */
 
-export async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** Posts `body` as JSON and parses the JSON reply; with `timeoutMs`, aborts the request after that long. */
+export async function postJson<T>(url: string, body: unknown, timeoutMs?: number): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
