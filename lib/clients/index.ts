@@ -33,16 +33,27 @@ export interface Services {
   redisFailures: RedisFailureLog;
 }
 
+/** MongoClients whose topology closed; the driver rejects every operation on them from then on. */
+const closedMongoClients = new WeakSet<MongoClient>();
+
+/** Creates the MongoClient and the collections on it, and records when the client's topology closes. */
+function createMongoServices(config: SluiceConfig): Pick<Services, 'mongo' | 'jobs' | 'schedules'> {
+  const mongo = createMongoClient(config);
+  mongo.once('topologyClosed', () => closedMongoClients.add(mongo));
+  return {
+    mongo,
+    jobs: jobsCollection(mongo.db(config.MONGODB_DATABASE)),
+    schedules: schedulesCollection(mongo.db(config.MONGODB_DATABASE)),
+  };
+}
+
 /** Builds the services from a configuration. Tests call this with their own configuration. */
 export function createServices(config: SluiceConfig): Services {
-  const mongo = createMongoClient(config);
   const redis = createRedisClient(config);
   const sqs = createSqsClient(config);
   return {
     config,
-    mongo,
-    jobs: jobsCollection(mongo.db(config.MONGODB_DATABASE)),
-    schedules: schedulesCollection(mongo.db(config.MONGODB_DATABASE)),
+    ...createMongoServices(config),
     redis,
     sqs,
     queueUrls: new QueueUrlResolver(sqs),
@@ -54,13 +65,29 @@ export function createServices(config: SluiceConfig): Services {
   };
 }
 
+/**
+ * Returns `current` with a new MongoClient when the topology of its client closed, else `current`.
+ * The mongodb driver (7.x) closes a client whose first connection attempt fails (server selection
+ * timed out, connection refused) and then rejects every later operation with
+ * MongoTopologyClosedError. Without a new client, a container whose first contact with MongoDB
+ * failed would fail every invocation until Lambda retires it.
+ */
+export function reopenClosedMongo(current: Services): Services {
+  if (!closedMongoClients.has(current.mongo)) {
+    return current;
+  }
+  logger.warn('the MongoClient was closed, most likely after its first connection attempt failed; creating a new one');
+  return { ...current, ...createMongoServices(current.config) };
+}
+
 let services: Services | undefined;
 
 /**
  * Returns the container's services, created on first use and reused by every later invocation.
- * No handler closes them: Lambda freezes the container with its connections open.
+ * No handler closes them: Lambda freezes the container with its connections open. A MongoClient
+ * the driver closed is replaced (see {@link reopenClosedMongo}).
  */
 export function getServices(): Services {
-  services ??= createServices(getConfig());
+  services = services === undefined ? createServices(getConfig()) : reopenClosedMongo(services);
   return services;
 }
