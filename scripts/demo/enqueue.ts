@@ -11,6 +11,8 @@ export interface EnqueueBatchOptions {
   timeoutMs?: number;
   /** Receives one line per repeat, with the reason. */
   onRetry?: (line: string) => void;
+  /** Aborting stops the repeats; the call then throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function enqueueBatch(httpEndpoint: string, queue: string, requests
       options.onRetry?.(`enqueue attempt ${attempt} of ${attempts} for ${pending.length} jobs after: ${lastProblem}`);
       await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 1_000));
     }
+    options.signal?.throwIfAborted();
     try {
       const response = await postJson<{ jobs?: BatchEntry[] }>(`${httpEndpoint}/queues/${queue}/jobs/batch`, { jobs: pending.map(({ request }) => request) }, options.timeoutMs ?? 30_000);
       if (response.status !== 202 || response.body.jobs === undefined) {
