@@ -173,9 +173,10 @@ async function dropMongoConnections(context: InjectContext): Promise<InjectedFau
   if (server === undefined) {
     throw new Error('the MongoDB connection drop needs the MongoDB test server the local stack starts; unset MONGODB_URI');
   }
-  // Wait for a claimed job, so the functions hold connections and have writes in flight.
+  // Wait for a handler mid-request, so live workers hold connections and have writes to come.
+  // Jobs active alone are not enough: right after a crash they are the dead workers' leases.
   const waitUntil = Date.now() + MID_BATCH_WAIT_MS;
-  while (context.watch.activeNow().size === 0 && Date.now() < waitUntil) {
+  while (context.receiver.inFlight() === 0 && Date.now() < waitUntil) {
     await delay(10);
   }
   const atSeconds = secondsSince(context.startedAt);
