@@ -25,6 +25,8 @@ export interface RunningOffline {
   lambdaEndpoint: string;
   pid: number;
   stop(): Promise<void>;
+  /** Sends SIGKILL, as a crash would, and resolves once the process has exited. */
+  kill(): Promise<void>;
 }
 
 function portAccepts(port: number): Promise<boolean> {
@@ -110,5 +112,9 @@ export async function startOffline(options: OfflineOptions): Promise<RunningOffl
     lambdaEndpoint: `http://127.0.0.1:${options.lambdaPort}`,
     pid: child.pid as number,
     stop,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }

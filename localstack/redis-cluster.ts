@@ -41,8 +41,16 @@ export interface RedisClusterNode {
 export interface RunningRedisCluster {
   /** Seed nodes for an ioredis `Cluster`, in port order. */
   nodes: RedisClusterNode[];
-  /** Process ids of the six redis-server children, in port order. */
-  pids: number[];
+  /** Process ids of the six redis-server children, in port order (a restarted node has a new one). */
+  readonly pids: number[];
+  /** Sends SIGKILL to the node on `port`, as a crash would, and resolves once it has exited. */
+  killNode(port: number): Promise<void>;
+  /**
+   * Starts the node on `port` again after {@link killNode}, keeping its `nodes.conf`, so it rejoins the cluster
+   * (as a replica when its master role failed over meanwhile). Resolves once every node reports
+   * `cluster_state:ok` and every master has an online replica again; throws {@link LocalStackError} after 60 s.
+   */
+  restartNode(port: number): Promise<void>;
   /**
    * Stops the six redis-server processes this call started (SIGTERM, then SIGKILL after 5 s) and resolves
    * once they have exited. Safe to call twice. The node directories, with their config and logs, stay.
@@ -112,9 +120,33 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
   }
 
   let stopping: Promise<void> | undefined;
+  const nodeOn = (port: number): RedisNodeProcess => {
+    const node = nodes.find((candidate) => candidate.port === port);
+    if (node === undefined) {
+      throw new ConfigError(`port ${port} is not a node of this cluster; use one of ${ports.join(', ')}`, { setting: 'port', operation: OPERATION });
+    }
+    return node;
+  };
   return {
     nodes: ports.map((port) => ({ host: LOOPBACK_HOST, port })),
-    pids: nodes.map((node) => node.pid),
+    get pids() {
+      return nodes.map((node) => node.pid);
+    },
+    killNode: (port) => nodeOn(port).kill(),
+    async restartNode(port) {
+      const old = nodeOn(port);
+      await old.stop();
+      nodes[nodes.indexOf(old)] = await spawnRedisNode(port, old.directory, { rejoin: true });
+      const health = ports.map((nodePort) => connectToNode(nodePort));
+      try {
+        const shape = { nodeCount: CLUSTER_NODE_COUNT, masterCount: MASTER_COUNT };
+        await waitForClusterReady(health, ports, shape, progress, new AbortController().signal);
+      } finally {
+        for (const client of health) {
+          client.disconnect();
+        }
+      }
+    },
     stop() {
       stopping ??= stopNodes();
       return stopping;

@@ -19,6 +19,8 @@ export interface RedisNodeProcess {
   exited: Promise<number | string>;
   /** Sends SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. Safe to call twice. */
   stop(): Promise<void>;
+  /** Sends SIGKILL, as a crash would, and resolves once the process has exited. */
+  kill(): Promise<void>;
 }
 
 /** Directory of the node on `port` under the cluster directory: config, pidfile, log and `nodes.conf`. */
@@ -140,13 +142,16 @@ async function waitForProcessExit(pid: number, timeoutMs: number): Promise<boole
 }
 
 /**
- * Writes the node's config into a fresh state and spawns `redis-server` as a child process.
- * A previous run's `nodes.conf` is removed first because `redis-cli --cluster create` rejects nodes
- * that are already part of a cluster. Throws {@link LocalStackError} when the process cannot be spawned.
+ * Writes the node's config and spawns `redis-server` as a child process. By default a previous
+ * run's `nodes.conf` and log are removed first because `redis-cli --cluster create` rejects nodes
+ * that are already part of a cluster. With `rejoin`, both stay, so a node restarted after a crash
+ * rejoins its cluster from `nodes.conf`. Throws {@link LocalStackError} when the process cannot be spawned.
  */
-export async function spawnRedisNode(port: number, directory: string): Promise<RedisNodeProcess> {
+export async function spawnRedisNode(port: number, directory: string, options: { rejoin?: boolean } = {}): Promise<RedisNodeProcess> {
   await mkdir(directory, { recursive: true });
-  await Promise.all(['nodes.conf', 'redis.log'].map((name) => rm(join(directory, name), { force: true })));
+  if (!options.rejoin) {
+    await Promise.all(['nodes.conf', 'redis.log'].map((name) => rm(join(directory, name), { force: true })));
+  }
   const configFile = join(directory, 'redis.conf');
   await writeFile(configFile, renderNodeConfig(port, directory));
 
@@ -183,9 +188,12 @@ export async function spawnRedisNode(port: number, directory: string): Promise<R
       stopping ??= stopChild(child, exited, STOP_GRACE_MS);
       return stopping;
     },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
-
 
 /**
  * Children still running when this Node.js process exits (normally, through `process.exit` or after an uncaught

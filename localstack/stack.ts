@@ -9,11 +9,12 @@ import type { DispatchReport } from '../lib/dispatch/dispatch';
 import { loadQueueDefinitions, queuesFileFromEnv, type QueueDefinition } from '../lib/queues/definitions';
 import { prepareDatabase } from '../lib/store/collections';
 import { createQueues, type CreatedQueue } from './create-queues';
+import { LocalStackError } from './errors';
 import { startEventSourcePoller, type EventSourcePoller } from './event-source-poller';
-import { startMongoWireServer } from './mongo-wire';
-import { startOffline } from './offline';
-import { startRedisCluster } from './redis-cluster';
-import { startSqsServer } from './sqs';
+import { startMongoWireServer, type MongoWireServer } from './mongo-wire';
+import { startOffline, type OfflineOptions, type RunningOffline } from './offline';
+import { startRedisCluster, type RunningRedisCluster } from './redis-cluster';
+import { startSqsServer, type RunningSqsServer } from './sqs';
 
 const SERVICE = 'sluice';
 const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -68,6 +69,8 @@ export interface RunningLocalStack {
   poller: EventSourcePoller;
   /** Invokes the dispatch function once, as its schedule would. */
   invokeDispatch(): Promise<DispatchReport>;
+  /** Handles for fault-injection tests: crash and restart the parts this stack started. */
+  faults: LocalStackFaults;
   /** Stops everything this stack started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -79,6 +82,27 @@ async function revokeBootstrapKey(mongodbUri: string, database: string, id: stri
   } finally {
     await client.close();
   }
+}
+
+export interface LocalStackFaults {
+  /** The MongoDB test server, when this stack started it (not with `mongodbUri`). */
+  mongoServer: MongoWireServer | undefined;
+  /** The Redis Cluster, when this stack started it (not with `redisNodes`). */
+  redisCluster: RunningRedisCluster | undefined;
+  /** Process id of the running `serverless offline`, whose worker threads run every function. */
+  functionsPid(): number;
+  /**
+   * Sends SIGKILL to `serverless offline`, ending every function invocation in flight, and resolves with its pid once
+   * it has exited. The HTTP API and the Lambda Invoke API refuse connections until {@link startFunctions}.
+   */
+  killFunctions(): Promise<number>;
+  /** Starts `serverless offline` again on the same ports and environment; resolves with its pid once it is ready. */
+  startFunctions(): Promise<number>;
+  /**
+   * Stops the SQS emulator, losing every message it holds, starts it again on the same port and creates the queues
+   * again. Throws when this stack uses an SQS endpoint it did not start.
+   */
+  restartSqs(): Promise<void>;
 }
 
 /**
@@ -104,11 +128,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const mongoIsTestDouble = options.mongodbUri === undefined;
     let mongodbUri: string;
+    let mongoServer: MongoWireServer | undefined;
     if (options.mongodbUri === undefined) {
       progress('starting the MongoDB wire-protocol test server (a test double, not a real MongoDB)');
       const mongo = await startMongoWireServer({ host: '127.0.0.1', port: options.mongoPort ?? 27027 });
       stoppers.push(() => mongo.close());
       mongodbUri = mongo.uri;
+      mongoServer = mongo;
     } else {
       mongodbUri = options.mongodbUri;
     }
@@ -135,6 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     let redisNodes = options.redisNodes;
+    let redisCluster: RunningRedisCluster | undefined;
     if (!redisNodes) {
       const redis = await startRedisCluster({
         basePort: options.redisBasePort ?? 7000,
@@ -143,12 +170,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stoppers.push(() => redis.stop());
       redisNodes = redis.nodes.map((node) => `${node.host}:${node.port}`);
+      redisCluster = redis;
     }
 
     let sqsEndpoint = options.sqsEndpoint;
+    let sqsServer: RunningSqsServer | undefined;
     if (!sqsEndpoint) {
-      const sqsServer = await startSqsServer({ port: options.sqsPort ?? 4566, onProgress: progress });
-      stoppers.push(() => sqsServer.stop());
+      sqsServer = await startSqsServer({ port: options.sqsPort ?? 4566, onProgress: progress });
+      // A restart replaces sqsServer, so the stopper reads the variable when it runs.
+      stoppers.push(() => sqsServer?.stop() ?? Promise.resolve());
       sqsEndpoint = sqsServer.endpoint;
     }
     const sqs = new SQSClient({ region: REGION, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
@@ -158,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const queueUrls = await createQueues(sqs, queues);
     progress(`SQS queues created: ${queues.flatMap((queue) => queue.channels.map((channel) => channel.sqsName)).join(', ')} (each with a dead-letter queue)`);
 
-    const offline = await startOffline({
+    const offlineOptions: OfflineOptions = {
       httpPort: options.httpPort ?? 3000,
       lambdaPort: options.lambdaPort ?? 3002,
       stage,
@@ -177,7 +207,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       onProgress: progress,
       ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
-    });
+    };
+    let offline: RunningOffline = await startOffline(offlineOptions);
+    // A restart replaces offline, so the stopper reads the variable when it runs.
     stoppers.push(() => offline.stop());
     // Node's HTTP server closes a keep-alive connection after 5 s idle, and an invoke written into
     // a connection as it closes fails with ECONNRESET; a fresh loopback connection per invoke costs
@@ -228,6 +260,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(async () => clearInterval(timer));
     }
 
+    const faults: LocalStackFaults = {
+      mongoServer,
+      redisCluster,
+      functionsPid: () => offline.pid,
+      killFunctions: async () => {
+        await offline.kill();
+        return offline.pid;
+      },
+      startFunctions: async () => {
+        offline = await startOffline(offlineOptions);
+        return offline.pid;
+      },
+      restartSqs: async () => {
+        if (sqsServer === undefined) {
+          throw new LocalStackError('restartSqs needs the SQS emulator this stack starts; start the stack without sqsEndpoint', { operation: 'restart-sqs' });
+        }
+        const { port } = sqsServer;
+        await sqsServer.stop();
+        sqsServer = await startSqsServer({ port, onProgress: progress });
+        await createQueues(sqs, queues);
+        progress(`SQS emulator restarted on port ${port}; queues created again, empty`);
+      },
+    };
+
     return {
       stage,
       httpEndpoint: offline.httpEndpoint,
@@ -241,6 +297,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrls,
       poller,
       invokeDispatch,
+      faults,
       stop,
     };
   } catch (error) {

@@ -38,15 +38,31 @@ export interface Services {
   redisFailures: RedisFailureLog;
 }
 
+/** MongoClients whose topology closed; the driver rejects every operation on them from then on. */
+const closedMongoClients = new WeakSet<MongoClient>();
+
+/** Records when the client's topology closes, so {@link reopenClosedMongo} can replace it. */
+function trackTopology(mongo: MongoClient): MongoClient {
+  mongo.once('topologyClosed', () => closedMongoClients.add(mongo));
+  return mongo;
+}
+
+/** The collections on `mongo`. */
+function mongoServices(config: SluiceConfig, mongo: MongoClient): Pick<Services, 'mongo' | 'jobs' | 'schedules'> {
+  return {
+    mongo,
+    jobs: jobsCollection(mongo.db(config.MONGODB_DATABASE)),
+    schedules: schedulesCollection(mongo.db(config.MONGODB_DATABASE)),
+  };
+}
+
 /** Builds the services from a configuration. Tests call this with their own configuration. */
 export function createServices(config: SluiceConfig, mongo: MongoClient = createMongoClient(config)): Services {
   const redis = createRedisClient(config);
   const sqs = createSqsClient(config);
   return {
     config,
-    mongo,
-    jobs: jobsCollection(mongo.db(config.MONGODB_DATABASE)),
-    schedules: schedulesCollection(mongo.db(config.MONGODB_DATABASE)),
+    ...mongoServices(config, trackTopology(mongo)),
     redis,
     sqs,
     queueUrls: new QueueUrlResolver(sqs),
@@ -62,6 +78,25 @@ export function createServices(config: SluiceConfig, mongo: MongoClient = create
     limiter: withLimiterCommands(redis),
     redisFailures: new RedisFailureLog(logger),
   };
+}
+
+/**
+ * Returns `current` with a new MongoClient when the topology of its client closed, else `current`.
+ * The mongodb driver (7.x) closes a client whose first connection attempt fails (server selection
+ * timed out, connection refused) and then rejects every later operation with
+ * MongoTopologyClosedError. Without a new client, a container whose first contact with MongoDB
+ * failed would fail every invocation until Lambda retires it.
+ */
+export function reopenClosedMongo(current: Services): Services {
+  if (!closedMongoClients.has(current.mongo)) {
+    return current;
+  }
+  logger.warn('the MongoClient was closed, most likely after its first connection attempt failed; creating a new one');
+  const mongo = trackTopology(createMongoClient(current.config));
+  if (mongoClient === current.mongo) {
+    mongoClient = mongo;
+  }
+  return { ...current, ...mongoServices(current.config, mongo) };
 }
 
 let services: Services | undefined;
@@ -101,7 +136,11 @@ function currentConfig(): SluiceConfig {
  * functions that need only MongoDB (the API key authorizer) use it without creating Redis or SQS clients.
  */
 export function getMongoClient(): MongoClient {
-  mongoClient ??= createMongoClient(currentConfig());
+  if (mongoClient !== undefined && closedMongoClients.has(mongoClient)) {
+    logger.warn('the MongoClient was closed, most likely after its first connection attempt failed; creating a new one');
+    mongoClient = undefined;
+  }
+  mongoClient ??= trackTopology(createMongoClient(currentConfig()));
   return mongoClient;
 }
 
@@ -109,9 +148,10 @@ export function getMongoClient(): MongoClient {
  * Returns the container's services, created on first use and reused by every later invocation.
  * No handler closes them: Lambda freezes the container with its connections open. Handlers run the
  * {@link servicesReady} middleware first, so settings from SSM or Secrets Manager are resolved by then.
+ * A MongoClient the driver closed is replaced (see {@link reopenClosedMongo}).
  */
 export function getServices(): Services {
-  services ??= createServices(currentConfig(), getMongoClient());
+  services = services === undefined ? createServices(currentConfig(), getMongoClient()) : reopenClosedMongo(services);
   return services;
 }
 

@@ -150,6 +150,9 @@ export const envSchema = z
 
 export type SluiceConfig = z.infer<typeof envSchema>;
 
+/** Names of the environment variables {@link readConfig} reads. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as (keyof SluiceConfig)[];
+
 /**
  * Reads Sluice's configuration from environment variables, trimming values and applying defaults.
  * Throws {@link ConfigError} naming every invalid variable and how to fix it.

@@ -1,5 +1,6 @@
 /** Starts and stops the TCP server and its maintenance timer (TTL sweeps, idle cursors). */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import type { Document } from 'bson';
 import type { RecordedCommand, ServerState } from './commands/context';
 import { ShardingRegistry, type ShardingSnapshot } from './commands/sharding-registry';
 import { Connection } from './connection';
@@ -23,8 +24,18 @@ export interface MongoWireServer {
   sweepExpired(): number;
   /** For tests: TCP connections accepted since the server started, and those open now. */
   connectionCounts(): { accepted: number; open: number };
-  /** For tests: closes every client connection, as a restart or a network cut would, and keeps listening. Returns how many it closed. */
-  dropConnections(): number;
+  /**
+   * Closes every client connection at once, as a network failure would, and keeps listening, so
+   * clients reconnect. A command already run stays applied even when its reply is lost. Test use
+   * only. Returns how many connections it closed.
+   */
+  dropAllConnections(): number;
+  /**
+   * Calls `listener` synchronously after every update of a stored document (update, findAndModify),
+   * with the namespace and the versions before and after. Inserts and deletes are not reported.
+   * Test use only. Returns a function that removes the listener.
+   */
+  watchUpdates(listener: (namespace: string, before: Document, after: Document) => void): () => void;
   /** Stops listening, closes every client connection and the timer. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -84,11 +95,12 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
     commands: () => [...(state.commandLog ?? [])],
     sweepExpired,
     connectionCounts: () => ({ accepted: nextConnectionId - 1, open: connections.size }),
-    dropConnections: () => {
-      const dropped = connections.size;
+    dropAllConnections: () => {
+      const count = connections.size;
       for (const connection of connections) connection.destroy();
-      return dropped;
+      return count;
     },
+    watchUpdates: (listener) => state.catalog.watchUpdates((collection, before, after) => listener(collection.namespace, before, after)),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         clearInterval(timer);

@@ -5,8 +5,14 @@ export function authHeaders(apiKey: string | undefined): Record<string, string> 
   return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
 }
 
-export async function postJson<T>(url: string, body: unknown, apiKey?: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(apiKey) }, body: JSON.stringify(body) });
+/** Posts `body` as JSON with the API key and parses the JSON reply; with `timeoutMs`, aborts the request after that long. */
+export async function postJson<T>(url: string, body: unknown, apiKey?: string, timeoutMs?: number): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authHeaders(apiKey) },
+    body: JSON.stringify(body),
+    ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 

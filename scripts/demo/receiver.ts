@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
  * A webhook receiver on 127.0.0.1 for the demo and the end-to-end tests. The path sets the
  * response status: `/ok/<key>` returns 200, `/flaky/<key>?failures=N` returns 500 to the first N
  * deliveries of that key and 200 after, `/missing/<key>` returns 404, `/broken/<key>` always 500,
- * `/slow/<key>?ms=N` returns 200 after N milliseconds. It records every delivery per key, when
- * each arrived and when its response was sent.
+ * `/slow/<key>?ms=N` returns 200 after N milliseconds. On every other path `?ms=N` delays the
+ * response by N milliseconds as well. It records every delivery per key, when each arrived and
+ * when its response was sent.
  */
 export interface Receiver {
   url: string;
@@ -17,6 +18,8 @@ export interface Receiver {
   /** Times (ms since epoch) the responses to one key's deliveries were sent. */
   finishes(key: string): number[];
   totals(): { deliveries: number; keys: number; successKeys: number; duplicateSuccesses: number };
+  /** Deliveries that arrived and have no response yet. */
+  inFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -24,7 +27,9 @@ export async function startReceiver(): Promise<Receiver> {
   const statuses = new Map<string, number[]>();
   const times = new Map<string, number[]>();
   const finished = new Map<string, number[]>();
+  let inFlight = 0;
   const respond = (key: string, response: import('node:http').ServerResponse, status: number) => {
+    inFlight -= 1;
     finished.set(key, [...(finished.get(key) ?? []), Date.now()]);
     response.statusCode = status;
     response.end(status === 200 ? 'ok' : 'no');
@@ -56,8 +61,10 @@ export async function startReceiver(): Promise<Receiver> {
       seen.push(status);
       statuses.set(key, seen);
       times.set(key, [...(times.get(key) ?? []), Date.now()]);
-      if (kind === 'slow') {
-        setTimeout(() => respond(key, response, status), Number(url.searchParams.get('ms') ?? 100));
+      inFlight += 1;
+      const delayMs = Number(url.searchParams.get('ms') ?? (kind === 'slow' ? 100 : 0));
+      if (delayMs > 0) {
+        setTimeout(() => respond(key, response, status), delayMs);
         return;
       }
       respond(key, response, status);
@@ -82,6 +89,7 @@ export async function startReceiver(): Promise<Receiver> {
       }
       return { deliveries, keys: statuses.size, successKeys, duplicateSuccesses };
     },
+    inFlight: () => inFlight,
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

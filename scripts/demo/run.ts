@@ -8,9 +8,10 @@
 import type { PublicJob } from '../../lib/jobs/job';
 import type { QueueStats } from '../../lib/status/status';
 import { startLocalStack, type RunningLocalStack } from '../../localstack/stack';
-import { getJson, mapConcurrent, postJson } from './http-client';
+import { enqueueBatch } from './enqueue';
+import { getJson, mapConcurrent } from './http-client';
 import { startReceiver, type Receiver } from './receiver';
-import { planWorkload, type PlannedJob } from './workload';
+import { expectedState as expectedStateOf, planWorkload, type PlannedJob } from './workload';
 
 // The lockfile pins the AWS SDK; its notice that releases after January 2027 need Node 22 is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -43,17 +44,9 @@ async function enqueueAll(stack: RunningLocalStack, plan: PlannedJob[]): Promise
   const enqueuedAt: number[] = [];
   await mapConcurrent(batches, 2, async (batch, batchIndex) => {
     const sentAt = Date.now();
-    const response = await postJson<{ jobs: ({ id: string } | { error: { message: string } })[] }>(`${stack.httpEndpoint}/queues/${QUEUE}/jobs/batch`, {
-      jobs: batch.map((job) => job.request),
-    }, stack.apiKey);
-    if (response.status !== 202) {
-      throw new Error(`batch ${batchIndex} was rejected with HTTP ${response.status}: ${JSON.stringify(response.body)}`);
-    }
-    response.body.jobs.forEach((result, offset) => {
-      if (!('id' in result)) {
-        throw new Error(`job ${batchIndex * BATCH_SIZE + offset} was rejected: ${result.error.message}`);
-      }
-      ids[batchIndex * BATCH_SIZE + offset] = result.id;
+    const batchIds = await enqueueBatch(stack.httpEndpoint, QUEUE, batch.map((job) => job.request), { apiKey: stack.apiKey });
+    batchIds.forEach((id, offset) => {
+      ids[batchIndex * BATCH_SIZE + offset] = id;
       enqueuedAt[batchIndex * BATCH_SIZE + offset] = sentAt;
     });
   });
@@ -85,7 +78,7 @@ function checkJobs(plan: PlannedJob[], jobs: PublicJob[], receiver: Receiver, en
     const job = jobs[index] as PublicJob;
     const statuses = receiver.deliveries(planned.key);
     const successes = statuses.filter((status) => status === 200).length;
-    const expectedState = planned.kind === 'missing' ? 'dead' : 'completed';
+    const expectedState = expectedStateOf(planned);
     if (job.state !== expectedState) {
       mismatches.push(`${planned.key}: state ${job.state}, expected ${expectedState} (receiver saw ${statuses.join(',') || 'nothing'})`);
     }

@@ -151,7 +151,7 @@ describe('clients across invocations', () => {
     const before = await redisClients.ids(connectionName);
 
     const killed = await redisClients.kill(connectionName);
-    const dropped = mongoServer.dropConnections();
+    const dropped = mongoServer.dropAllConnections();
     expect(killed).toBe(before.length);
     expect(dropped).toBeGreaterThan(0);
 

@@ -127,6 +127,38 @@ describe('startRedisCluster', () => {
     expect(progress.at(-1)).toMatch(/^Redis Cluster ready on 127\.0\.0\.1:7300-7305 \(\d+\.\d s\)$/);
   });
 
+  it('fails over a killed master and rejoins it as a replica', async () => {
+    const roleOf = async (port: number): Promise<string> => {
+      const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
+      try {
+        return parseInfo(await client.info('replication')).get('role') ?? '';
+      } finally {
+        client.disconnect();
+      }
+    };
+    const masterPort = (await Promise.all(PORTS.map(async (port) => ((await roleOf(port)) === 'master' ? port : undefined)))).find(
+      (port) => port !== undefined,
+    ) as number;
+    const pidBefore = cluster.pids[PORTS.indexOf(masterPort)] as number;
+
+    await cluster.killNode(masterPort);
+    expect(isAlive(pidBefore)).toBe(false);
+    // The cluster-node-timeout is 5 s; the replica of the killed master takes over after it.
+    const others = PORTS.filter((port) => port !== masterPort);
+    const deadline = Date.now() + 30_000;
+    let masters = 0;
+    while (masters < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      masters = (await Promise.all(others.map(roleOf))).filter((role) => role === 'master').length;
+    }
+    expect(masters).toBe(3);
+
+    await cluster.restartNode(masterPort);
+    expect(await roleOf(masterPort)).toBe('slave');
+    expect(cluster.pids[PORTS.indexOf(masterPort)]).not.toBe(pidBefore);
+    expect(isAlive(cluster.pids[PORTS.indexOf(masterPort)] as number)).toBe(true);
+  }, 90_000);
+
   it('stops every node it started', async () => {
     expect(cluster.pids.every(isAlive)).toBe(true);
 

@@ -1,6 +1,6 @@
 /** Databases and their collections, created on first write as MongoDB does. */
 import { CommandError } from '../errors';
-import { Collection } from './collection';
+import { Collection, type UpdateListener } from './collection';
 
 // MongoDB rejects these characters in database names (on every platform it supports).
 const INVALID_DATABASE_CHARACTERS = /[/\\. "$*<>:|?\0]/;
@@ -27,6 +27,13 @@ export function assertCollectionName(name: unknown, command: string): asserts na
 
 export class Catalog {
   private readonly databases = new Map<string, Map<string, Collection>>();
+  private readonly updateListeners = new Set<UpdateListener>();
+
+  /** Calls `listener` after every document update in any collection; returns a function that removes it. */
+  watchUpdates(listener: UpdateListener): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
 
   /** Returns the collection, or undefined when it does not exist. */
   get(database: string, name: string): Collection | undefined {
@@ -50,7 +57,9 @@ export class Catalog {
     }
     if (collections.has(name)) throw new CommandError('NamespaceExists', `Collection ${database}.${name} already exists.`);
 
-    const collection = new Collection(database, name);
+    const collection = new Collection(database, name, (changed, before, after) => {
+      for (const listener of this.updateListeners) listener(changed, before, after);
+    });
     collections.set(name, collection);
     return collection;
   }

@@ -18,6 +18,9 @@ export function idKey(id: unknown): string {
   return canonicalKey(id);
 }
 
+/** Called after a stored document was replaced by its updated version. */
+export type UpdateListener = (collection: Collection, before: Document, after: Document) => void;
+
 export class Collection {
   readonly database: string;
   readonly name: string;
@@ -26,7 +29,11 @@ export class Collection {
   private readonly documents = new Map<string, Document>();
   private readonly indexes = new Map<string, SecondaryIndex>();
 
-  constructor(database: string, name: string) {
+  constructor(
+    database: string,
+    name: string,
+    private readonly onUpdate: UpdateListener = () => {},
+  ) {
     this.database = database;
     this.name = name;
   }
@@ -80,6 +87,7 @@ export class Collection {
 
     this.documents.set(id, next);
     for (const index of this.indexes.values()) index.replace(id, next);
+    this.onUpdate(this, current, next);
   }
 
   /** Deletes a stored document; returns false when it is already gone. */
