@@ -84,6 +84,9 @@ function responseSchemas(): Record<string, JsonSchema> {
     QueueList: toJsonSchema(queueListSchema, 'output'),
     Schedule: toJsonSchema(publicScheduleSchema, 'output'),
     Error: toJsonSchema(errorResponseSchema, 'output'),
+    // API Gateway (and serverless-offline) answer 401 themselves when the authorizer rejects the
+    // key, with their own body, such as API Gateway's { "message": "Unauthorized" }.
+    GatewayError: { type: 'object', properties: { message: { type: 'string' } }, description: 'A 401 written by API Gateway, not by Sluice' },
   };
 }
 
@@ -111,7 +114,8 @@ function responses(successes: Record<number, [string, string]>, errors: number[]
   const entries: Array<[string, JsonSchema]> = Object.entries(successes).map(([status, [schema, description]]) => [status, json(ref(schema), description)]);
   const statuses = [...new Set([...errors, HttpStatus.unauthorized, HttpStatus.forbidden])].sort((a, b) => a - b);
   for (const status of [...statuses, HttpStatus.internalServerError]) {
-    entries.push([String(status), json(ref('Error'), ERROR_DESCRIPTIONS[status] ?? 'Error')]);
+    const schema = status === HttpStatus.unauthorized ? 'GatewayError' : 'Error';
+    entries.push([String(status), json(ref(schema), ERROR_DESCRIPTIONS[status] ?? 'Error')]);
   }
   return Object.fromEntries(entries);
 }

@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES } from '../../lib/config/env';
 
-/** Lambda sets AWS_REGION itself, and each process function gets SLUICE_QUEUE from its queue definition. */
-const SET_ELSEWHERE = new Set(['AWS_REGION', 'SLUICE_QUEUE']);
+/**
+ * Lambda sets AWS_REGION itself, and each process function gets SLUICE_QUEUE from its queue
+ * definition. REDIS_PASSWORD is read at cold start from REDIS_PASSWORD_PARAMETER or
+ * REDIS_PASSWORD_SECRET_ARN, so no password lands in the CloudFormation template.
+ */
+const SET_ELSEWHERE = new Set(['AWS_REGION', 'SLUICE_QUEUE', 'REDIS_PASSWORD']);
 
 describe('serverless.yml provider environment', () => {
   // `${env:...}` and `${self:...}` are only strings to the YAML parser, which is all this test needs.

@@ -242,8 +242,15 @@ async function renderJob() {
   detail.hidden = false;
 }
 
-/** Reloads every panel. A call during a refresh runs one more refresh after it, not a parallel one. */
+/**
+ * Reloads every panel. A call during a refresh runs one more refresh after it, not a parallel one.
+ * Without an API key nothing is requested: every data route would answer 401.
+ */
 async function refresh() {
+  if (!apiKey()) {
+    setStatus('enter an API key above to load the queues');
+    return;
+  }
   if (view.refreshing) {
     view.refreshAgain = true;
     return;
