@@ -140,8 +140,12 @@ describe('clients across invocations', () => {
     // The pool (MONGODB_MAX_POOL_SIZE 5) plus the driver's monitoring connection.
     expect(mongoAfterAll.accepted).toBeLessThanOrEqual(5 + 1);
 
+    // ioredis opens a node's connection on the first command routed to it, so a node the warm-up
+    // never reached may gain its one connection later; no connection may be replaced or added twice.
     const redisAfterAll = await redisClients.ids(connectionName);
-    expect(redisAfterAll).toEqual(redisAfterWarmUp);
+    expect(redisAfterAll).toEqual(expect.arrayContaining(redisAfterWarmUp));
+    const nodesAfterAll = redisAfterAll.map((entry) => entry.split(':')[0]);
+    expect(new Set(nodesAfterAll).size).toBe(nodesAfterAll.length);
     expect(redisAfterAll.length).toBeGreaterThan(0);
     expect(redisAfterAll.length).toBeLessThanOrEqual(6);
   });
