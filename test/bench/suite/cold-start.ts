@@ -7,7 +7,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dashboardPlugins = require('../../../deploy/esbuild-plugins.cjs') as Plugin[];
 import { median } from './stats';
 
 const run = promisify(execFile);
@@ -63,12 +66,15 @@ export async function measureColdStart(progress: (line: string) => void): Promis
         outfile,
         bundle: true,
         minify: true,
+        keepNames: true,
         treeShaking: true,
         platform: 'node',
         target: 'node22',
         format: 'cjs',
         logLevel: 'error',
         metafile: true,
+        // The same plugins as serverless.yml's esbuild settings (the dashboard's files as text).
+        plugins: dashboardPlugins,
       });
       const output = Object.values(built.metafile.outputs)[0];
       const initRunsMs: number[] = [];

@@ -1,5 +1,6 @@
 /** Lambda events, contexts and a meter for calling Lambda handlers in process, as the Sluice driver does. */
 import { randomUUID } from 'node:crypto';
+import { encodeGrants } from '../../../lib/auth/grants';
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { cpuMicrosSince } from './stats';
@@ -36,7 +37,12 @@ export function httpEvent(queue: string, path: string, body: unknown): APIGatewa
     pathParameters: { queue },
     body: JSON.stringify(body),
     isBase64Encoded: false,
-    requestContext: { requestId: randomUUID(), http: { method: 'POST', path: `/queues/${queue}${path}` } },
+    // The grants the API key authorizer passes on AWS; the benchmark measures the handler, not the authorizer.
+    requestContext: {
+      requestId: randomUUID(),
+      http: { method: 'POST', path: `/queues/${queue}${path}` },
+      authorizer: { lambda: encodeGrants({ keyId: 'bench', queues: [queue], actions: ['enqueue'] }) },
+    },
   } as unknown as APIGatewayProxyEventV2;
 }
 
