@@ -84,7 +84,7 @@ function responseSchemas(): Record<string, JsonSchema> {
     QueueList: toJsonSchema(queueListSchema, 'output'),
     Schedule: toJsonSchema(publicScheduleSchema, 'output'),
     Error: toJsonSchema(errorResponseSchema, 'output'),
-    // API Gateway (and serverless-offline) answer 401 themselves when the authorizer rejects the
+    // API Gateway (and serverless-offline) return 401 themselves when the authorizer rejects the
     // key, with their own body, such as API Gateway's { "message": "Unauthorized" }.
     GatewayError: { type: 'object', properties: { message: { type: 'string' } }, description: 'A 401 written by API Gateway, not by Sluice' },
   };

@@ -47,7 +47,7 @@ function trackTopology(mongo: MongoClient): MongoClient {
   return mongo;
 }
 
-/** The collections on `mongo`. */
+/** Returns the jobs and schedules collections on `mongo`, with the client. */
 function mongoServices(config: SluiceConfig, mongo: MongoClient): Pick<Services, 'mongo' | 'jobs' | 'schedules'> {
   return {
     mongo,
@@ -91,12 +91,13 @@ export function reopenClosedMongo(current: Services): Services {
   if (!closedMongoClients.has(current.mongo)) {
     return current;
   }
+  return { ...current, ...mongoServices(current.config, replaceClosedMongo(current.config)) };
+}
+
+/** Logs the replacement and creates a MongoClient in place of one whose topology closed. */
+function replaceClosedMongo(config: SluiceConfig): MongoClient {
   logger.warn('the MongoClient was closed, most likely after its first connection attempt failed; creating a new one');
-  const mongo = trackTopology(createMongoClient(current.config));
-  if (mongoClient === current.mongo) {
-    mongoClient = mongo;
-  }
-  return { ...current, ...mongoServices(current.config, mongo) };
+  return trackTopology(createMongoClient(config));
 }
 
 let services: Services | undefined;
@@ -126,7 +127,7 @@ export async function prepareServices(sources?: SecretSources): Promise<Services
   return getServices();
 }
 
-/** The configuration with secrets resolved once {@link prepareConfig} ran, the plain environment before. */
+/** Returns the configuration with secrets resolved once {@link prepareConfig} ran, the plain environment before. */
 function currentConfig(): SluiceConfig {
   return resolvedConfig ?? getConfig();
 }
@@ -136,11 +137,11 @@ function currentConfig(): SluiceConfig {
  * functions that need only MongoDB (the API key authorizer) use it without creating Redis or SQS clients.
  */
 export function getMongoClient(): MongoClient {
-  if (mongoClient !== undefined && closedMongoClients.has(mongoClient)) {
-    logger.warn('the MongoClient was closed, most likely after its first connection attempt failed; creating a new one');
-    mongoClient = undefined;
+  if (mongoClient === undefined) {
+    mongoClient = trackTopology(createMongoClient(currentConfig()));
+  } else if (closedMongoClients.has(mongoClient)) {
+    mongoClient = replaceClosedMongo(currentConfig());
   }
-  mongoClient ??= trackTopology(createMongoClient(currentConfig()));
   return mongoClient;
 }
 
@@ -151,7 +152,13 @@ export function getMongoClient(): MongoClient {
  * A MongoClient the driver closed is replaced (see {@link reopenClosedMongo}).
  */
 export function getServices(): Services {
-  services = services === undefined ? createServices(currentConfig(), getMongoClient()) : reopenClosedMongo(services);
+  // getMongoClient replaces a closed shared client once, for the services and the authorizer alike.
+  const mongo = getMongoClient();
+  if (services === undefined) {
+    services = createServices(currentConfig(), mongo);
+  } else if (services.mongo !== mongo) {
+    services = { ...services, ...mongoServices(services.config, mongo) };
+  }
   return services;
 }
 

@@ -218,15 +218,3 @@ export async function retryDeadJob(jobs: Collection<JobDocument>, id: string, ex
     { returnDocument: 'after' },
   );
 }
-
-/** Counts a queue's jobs by state; states without jobs are reported as 0. */
-export async function countJobsByState(jobs: Collection<JobDocument>, queue: string): Promise<Record<JobState, number>> {
-  const rows = await jobs
-    .aggregate<{ _id: JobState; count: number }>([{ $match: { queue } }, { $group: { _id: '$state', count: { $sum: 1 } } }])
-    .toArray();
-  const counts = Object.fromEntries(Object.values(JobState).map((state) => [state, 0])) as Record<JobState, number>;
-  for (const row of rows) {
-    counts[row._id] = row.count;
-  }
-  return counts;
-}

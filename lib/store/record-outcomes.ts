@@ -51,7 +51,7 @@ function outcomeFields(write: Omit<OutcomeWrite, 'job'>): Partial<JobDocument> {
   }
 }
 
-/** The history entry an outcome appends. */
+/** Returns the history entry an outcome appends. */
 function historyEntry(write: Omit<OutcomeWrite, 'job'>): JobHistoryEntry {
   const { transition, now } = write;
   if (transition.kind === 'complete') {

@@ -1,6 +1,6 @@
 /** Small JSON-over-HTTP helpers for the demo and the end-to-end tests. */
 
-/** The `Authorization` header of an API key, or no header without one. */
+/** Returns the `Authorization` header of an API key, or no header without one. */
 export function authHeaders(apiKey: string | undefined): Record<string, string> {
   return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
 }

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, type Collection } from 'mongodb';
 import type { JobDocument } from '../../lib/jobs/job';
-import { JOB_STATES } from '../../lib/jobs/states';
-import { countJobsByState } from '../../lib/store/job-store';
+import { JOB_STATES, type JobState } from '../../lib/jobs/states';
+import { aggregateQueueStats } from '../../lib/store/queue-stats';
 import { freePort } from '../../localstack/ports';
 import { startLocalStack, type RunningLocalStack } from '../../localstack/stack';
 import { enqueueBatch } from '../demo/enqueue';
@@ -220,7 +220,7 @@ function startProgress(
   options: FaultSuiteOptions,
 ): NodeJS.Timeout {
   return setInterval(() => {
-    void countJobsByState(jobs, QUEUE)
+    void countJobsByState(jobs)
       .then((counts) => JOB_STATES.map((name) => `${name} ${counts[name]}`).join(', '))
       .catch((error: unknown) => `counts unavailable (${(error as Error).message})`)
       .then((counts) => {
@@ -230,12 +230,17 @@ function startProgress(
   }, options.progressIntervalMs ?? 3_000);
 }
 
+/** Counts the suite queue's jobs by state, with the aggregation the stats API uses. */
+async function countJobsByState(jobs: Collection<JobDocument>): Promise<Record<JobState, number>> {
+  return (await aggregateQueueStats(jobs, QUEUE, new Date())).counts;
+}
+
 /** Waits until every job is `completed`, `dead` or `cancelled`, or `timeoutMs` passes (then the check reports the stuck ones). */
 async function waitForDrain(jobs: Collection<JobDocument>, total: number, timeoutMs: number, signal: AbortSignal | undefined, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !signal?.aborted) {
     try {
-      const counts = await countJobsByState(jobs, QUEUE);
+      const counts = await countJobsByState(jobs);
       if (counts.completed + counts.dead + counts.cancelled >= total) {
         return;
       }

@@ -141,7 +141,7 @@ describe('clients across invocations', () => {
     expect(mongoAfterAll.accepted).toBeLessThanOrEqual(5 + 1);
 
     // ioredis opens a node's connection on the first command routed to it, so a node the warm-up
-    // never reached may gain its one connection later; no connection may be replaced or added twice.
+    // never reached may gain its one connection later. No connection may be replaced or added twice.
     const redisAfterAll = await redisClients.ids(connectionName);
     expect(redisAfterAll).toEqual(expect.arrayContaining(redisAfterWarmUp));
     const nodesAfterAll = redisAfterAll.map((entry) => entry.split(':')[0]);

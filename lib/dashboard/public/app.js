@@ -244,7 +244,7 @@ async function renderJob() {
 
 /**
  * Reloads every panel. A call during a refresh runs one more refresh after it, not a parallel one.
- * Without an API key nothing is requested: every data route would answer 401.
+ * Without an API key nothing is requested, because every data route would return 401.
  */
 async function refresh() {
   if (!apiKey()) {
